@@ -1,0 +1,123 @@
+/**
+ * The one error registry. Every error CometMQ raises carries a stable `code` from this table;
+ * docs/errors.md documents each row (a test checks the two agree). Codes are `AREA_WHAT`.
+ */
+export interface ErrorSpec {
+  /** What went wrong, in one sentence. */
+  readonly meaning: string;
+  /** What the user or operator should do. */
+  readonly action: string;
+  /** HTTP status a door should answer with. */
+  readonly httpStatus: number;
+  /** RocketMQ remoting response code (shared/rocketmq-protocol.md §1.6). */
+  readonly remotingCode: number;
+}
+
+const spec = (meaning: string, action: string, httpStatus: number, remotingCode: number): ErrorSpec => ({
+  meaning,
+  action,
+  httpStatus,
+  remotingCode,
+});
+
+export const ERRORS = {
+  // ── configuration ──
+  CONFIG_INVALID: spec('The configuration failed validation.', 'Fix every key named in the message.', 500, 1),
+  CONFIG_FILE_UNREADABLE: spec('The --config file could not be read or parsed as JSON.', 'Check the path and the JSON syntax.', 500, 1),
+  CONFIG_ENV_UNKNOWN: spec('A COMETMQ_* environment variable names no known config key.', 'Correct or unset the variable.', 500, 1),
+  // ── plugins and lifecycle ──
+  PLUGIN_NOT_FOUND: spec('A plugin named in `load` is neither built in nor a loadable module path.', 'Check the name or the path.', 500, 1),
+  PLUGIN_INVALID: spec('A loaded module does not export a valid plugin (manifest + register).', 'Export `default` (or `plugin`) as a Plugin.', 500, 1),
+  PLUGIN_DUPLICATE: spec('Two loaded plugins share a name.', 'Load each plugin once.', 500, 1),
+  PLUGIN_MISSING_PROVIDER: spec('A plugin requires a token that no loaded plugin provides.', 'Load a plugin that provides it.', 500, 1),
+  PLUGIN_DUPLICATE_PROVIDER: spec('Two loaded plugins provide the same token.', 'Load only one of them (e.g. one flush policy).', 500, 1),
+  PLUGIN_CYCLE: spec('Plugin dependencies form a cycle.', 'Break the cycle; the message names it.', 500, 1),
+  PLUGIN_PROVIDE_NOT_REGISTERED: spec('A plugin declared a token in `provides` but did not register it.', 'Register every provided token in register().', 500, 1),
+  PLUGIN_HOOK_FAILED: spec('A plugin failed during register, init, start or stop.', 'See the cause; fix the plugin or its config.', 500, 1),
+  KERNEL_STATE: spec('A kernel operation was called in the wrong lifecycle state.', 'Start before use; do not reuse a stopped kernel.', 503, 14),
+  KERNEL_SHUTDOWN_TIMEOUT: spec('Graceful shutdown did not finish before its deadline.', 'Raise shutdownTimeoutMs or find the stuck plugin in the log.', 500, 1),
+  SERVICE_UNAVAILABLE: spec('The broker is starting or shutting down.', 'Retry shortly, against this or another broker.', 503, 14),
+  // ── topics and input ──
+  TOPIC_NAME_INVALID: spec('The topic name is empty, longer than 127 characters, or has characters outside [%|a-zA-Z0-9_-].', 'Use a valid topic name.', 400, 13),
+  TOPIC_NOT_FOUND: spec('The topic does not exist and auto-create is off.', 'Create the topic or turn autoCreateTopics on.', 404, 17),
+  TOPIC_EXISTS: spec('The topic already exists.', 'Update it instead.', 409, 18),
+  TOPIC_CONFIG_INVALID: spec('Queue counts or permissions are out of range.', 'Queue counts 1..1024; perm is a combination of 2 (write), 4 (read), 1 (inherit).', 400, 1),
+  TOPIC_NOT_WRITABLE: spec('The topic (or broker) does not permit writes.', 'Grant write permission on the topic.', 403, 16),
+  TOPIC_NOT_READABLE: spec('The topic (or broker) does not permit reads.', 'Grant read permission on the topic.', 403, 16),
+  QUEUE_ID_INVALID: spec('The queue id is negative or not below the topic\'s queue count.', 'Use a queue id in range.', 400, 1),
+  GROUP_NAME_INVALID: spec('The group name is empty, too long, or has invalid characters.', 'Use [%|a-zA-Z0-9_-], at most 255 characters.', 400, 1),
+  OFFSET_INVALID: spec('An offset is negative or not an integer.', 'Pass a non-negative integer offset.', 400, 1),
+  MESSAGE_TOO_LARGE: spec('The message body exceeds maxMessageBytes.', 'Send a smaller body, or raise maxMessageBytes.', 413, 13),
+  MESSAGE_PROPERTIES_TOO_LARGE: spec('The serialized properties exceed 32767 bytes.', 'Send fewer or shorter properties.', 400, 13),
+  MESSAGE_PROPERTY_INVALID: spec('A property key or value contains the reserved separators U+0001 or U+0002, or a key is empty.', 'Remove the reserved characters.', 400, 13),
+  MESSAGE_INVALID: spec('The message is malformed (missing body, bad field).', 'Fix the named field.', 400, 13),
+  MESSAGE_NOT_FOUND: spec('No message exists for that id or offset.', 'Check the id; it may have been removed by retention.', 404, 1),
+  MSG_ID_INVALID: spec('The message id is not a valid CometMQ/RocketMQ message id.', 'Pass the msgId returned by a send.', 400, 1),
+  // ── store ──
+  STORE_IO: spec('The store failed to write to disk (I/O error or disk full); the send was not stored.', 'Free disk space or fix the disk; retry the send.', 503, 1),
+  STORE_NOT_WRITABLE: spec('The store refuses writes (disk above the high-water mark, or shutting down).', 'Free disk space or wait for retention.', 503, 14),
+  STORE_CLOSED: spec('The store is closed.', 'Start the broker.', 503, 14),
+  STORE_CORRUPT: spec('A stored record failed validation (magic, size or CRC) outside recovery.', 'Report it; recovery truncates torn tails on restart.', 500, 1),
+  STORE_FLUSH_TIMEOUT: spec('The message was written but the disk flush did not finish in time.', 'Check disk latency; the message may survive a crash.', 503, 10),
+  STORE_LOCKED: spec('Another process holds this data directory.', 'Stop the other broker or use another dataDir.', 500, 1),
+  STORE_DATA_DIR_INVALID: spec('The data directory cannot be created or written.', 'Fix the path or its permissions.', 500, 1),
+  INDEX_IO: spec('The RocksDB message index failed.', 'See the cause; the index can be rebuilt from the log by deleting its folder.', 500, 1),
+  METADATA_IO: spec('Metadata (topics, groups, offsets) could not be read or written.', 'See the cause; check disk space and permissions.', 500, 1),
+  METADATA_CORRUPT: spec('A metadata file is not valid JSON of the expected shape.', 'Restore it from its .bak copy or remove it.', 500, 1),
+  // ── auth ──
+  AUTH_UNAUTHENTICATED: spec('The request carries no valid credentials.', 'Send credentials.', 401, 1),
+  AUTH_FORBIDDEN: spec('The identity may not perform this action on this resource.', 'Ask for a grant.', 403, 16),
+  // ── generic ──
+  INTERNAL: spec('An unexpected internal error.', 'Report it with the log lines around it.', 500, 1),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface CometErrorOptions {
+  readonly cause?: unknown;
+  /** Structured context for logs (never credentials). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** The one error type. `code` is stable; `message` is for people. */
+export class CometError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: CometErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CometError';
+    this.code = code;
+    this.details = options.details;
+  }
+
+  get httpStatus(): number {
+    return ERRORS[this.code].httpStatus;
+  }
+
+  get remotingCode(): number {
+    return ERRORS[this.code].remotingCode;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Readonly<Record<string, unknown>> } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isCometError(e: unknown, code?: ErrorCode): e is CometError {
+  return e instanceof CometError && (code === undefined || e.code === code);
+}
+
+/** Wrap a library error under a code, keeping it as `cause`. CometErrors pass through. */
+export function wrapError(code: ErrorCode, message: string, cause: unknown): CometError {
+  if (cause instanceof CometError) return cause;
+  const detail = cause instanceof Error ? `: ${cause.message}` : '';
+  return new CometError(code, `${message}${detail}`, { cause });
+}
+
+/** Programmer errors are assertions, not coded errors. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}

@@ -1,0 +1,105 @@
+import type { Identity } from './auth.js';
+import type { MessageInput, StoredMessage } from './message.js';
+import type { AppendResult, ReadResult } from './store.js';
+import type { TagFilter } from './tags.js';
+import type { OffsetEntry, SubscriptionGroupConfig, TopicConfig } from './metadata.js';
+import type { IndexPage } from './index-contract.js';
+
+export interface ProduceOptions {
+  /** Force a queue (ordered sends choose their queue themselves). Default: round-robin over writable queues. */
+  readonly queueId?: number;
+  /** Pick the queue by hashing this key (same key → same queue → FIFO). Ignored when queueId is set. */
+  readonly shardingKey?: string;
+}
+
+export interface ProduceRequest extends MessageInput, ProduceOptions {}
+
+export interface ReadFromQueue {
+  readonly topic: string;
+  readonly queueId: number;
+  readonly offset: number;
+  readonly max: number;
+  readonly maxBytes?: number;
+  readonly filter?: TagFilter;
+}
+
+export type WaitOutcome = 'arrived' | 'timeout' | 'aborted';
+
+export interface TopicSpec {
+  readonly topicName: string;
+  readonly readQueueNums?: number;
+  readonly writeQueueNums?: number;
+  readonly perm?: number;
+  readonly order?: boolean;
+}
+
+export interface QueueView {
+  readonly queueId: number;
+  readonly minOffset: number;
+  readonly maxOffset: number;
+}
+
+export interface TopicView extends TopicConfig {
+  readonly queues: readonly QueueView[];
+}
+
+export interface MessagePage {
+  readonly messages: readonly StoredMessage[];
+  readonly nextCursor?: string;
+}
+
+/** Topic administration shared by every door and the admin CLI. */
+export interface TopicAdmin {
+  create(spec: TopicSpec, identity?: Identity): Promise<TopicConfig>;
+  update(spec: TopicSpec, identity?: Identity): Promise<TopicConfig>;
+  /** Create or update. */
+  upsert(spec: TopicSpec, identity?: Identity): Promise<TopicConfig>;
+  get(name: string): TopicConfig | undefined;
+  list(): readonly TopicConfig[];
+  describe(name: string): TopicView | undefined;
+  delete(name: string, identity?: Identity): Promise<boolean>;
+  /** Whether producing to an unknown topic creates it (config `autoCreateTopics`). */
+  autoCreate(): boolean;
+  setAutoCreate(enabled: boolean, identity?: Identity): void;
+}
+
+export interface GroupAdmin {
+  get(name: string): SubscriptionGroupConfig | undefined;
+  list(): readonly SubscriptionGroupConfig[];
+  /** Get or create with defaults (auto-create subscription groups). */
+  ensure(name: string): Promise<SubscriptionGroupConfig>;
+  offsets(name: string): readonly OffsetEntry[];
+}
+
+/**
+ * The in-process messaging API: every door (native, HTTP, WebSocket, MQTT, STOMP) calls this and
+ * nothing below it. Each call checks auth with the identity given (allow-all until the ACL plugin).
+ * Errors are CometErrors with codes from kernel/errors.ts.
+ */
+export interface Messaging {
+  produce(request: ProduceRequest, identity?: Identity): Promise<AppendResult>;
+  /** Each message gets its own result; a failure part-way reports which were stored. */
+  produceBatch(topic: string, requests: readonly ProduceRequest[], identity?: Identity): Promise<AppendResult[]>;
+  read(request: ReadFromQueue, identity?: Identity): Promise<ReadResult>;
+  /**
+   * Resolve when the queue has a message at or beyond `offset` ('arrived'), when `timeoutMs` passes
+   * ('timeout') or when `signal` aborts ('aborted'). Woken on append, not by polling.
+   */
+  waitForMessages(topic: string, queueId: number, offset: number, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome>;
+
+  commitOffset(group: string, topic: string, queueId: number, offset: number, identity?: Identity): void;
+  /** Committed offset, or undefined for a group that never committed on this queue. */
+  queryOffset(group: string, topic: string, queueId: number): number | undefined;
+  /** Where a new group starts: the committed offset, else the queue's min offset. */
+  startOffset(group: string, topic: string, queueId: number): number;
+  minOffset(topic: string, queueId: number): number;
+  maxOffset(topic: string, queueId: number): number;
+  offsetByTime(topic: string, queueId: number, timestamp: number): Promise<number>;
+
+  /** By offset msgId (store host + physical offset) or client msgId (UNIQ_KEY). */
+  viewMessage(msgId: string, identity?: Identity): Promise<StoredMessage | undefined>;
+  queryByKey(topic: string, key: string, page: IndexPage, identity?: Identity): Promise<MessagePage>;
+
+  readonly topics: TopicAdmin;
+  readonly groups: GroupAdmin;
+}
