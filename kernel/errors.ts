@@ -34,6 +34,7 @@ export const ERRORS = {
   PLUGIN_CYCLE: spec('Plugin dependencies form a cycle.', 'Break the cycle; the message names it.', 500, 1),
   PLUGIN_PROVIDE_NOT_REGISTERED: spec('A plugin declared a token in `provides` but did not register it.', 'Register every provided token in register().', 500, 1),
   PLUGIN_HOOK_FAILED: spec('A plugin failed during register, init, start or stop.', 'See the cause; fix the plugin or its config.', 500, 1),
+  PLUGIN_TOKEN_UNDECLARED: spec('A plugin provided or resolved a token its manifest does not declare.', 'Add the token to the manifest\'s provides, requires or optional.', 500, 1),
   KERNEL_STATE: spec('A kernel operation was called in the wrong lifecycle state.', 'Start before use; do not reuse a stopped kernel.', 503, 14),
   KERNEL_SHUTDOWN_TIMEOUT: spec('Graceful shutdown did not finish before its deadline.', 'Raise shutdownTimeoutMs or find the stuck plugin in the log.', 500, 1),
   SERVICE_UNAVAILABLE: spec('The broker is starting or shutting down.', 'Retry shortly, against this or another broker.', 503, 14),
@@ -46,6 +47,7 @@ export const ERRORS = {
   TOPIC_NOT_READABLE: spec('The topic (or broker) does not permit reads.', 'Grant read permission on the topic.', 403, 16),
   QUEUE_ID_INVALID: spec('The queue id is negative or not below the topic\'s queue count.', 'Use a queue id in range.', 400, 1),
   GROUP_NAME_INVALID: spec('The group name is empty, too long, or has invalid characters.', 'Use [%|a-zA-Z0-9_-], at most 255 characters.', 400, 1),
+  GROUP_NOT_FOUND: spec('The subscription group does not exist and auto-create is off.', 'Create the group or turn autoCreateGroups on.', 404, 26),
   OFFSET_INVALID: spec('An offset is negative or not an integer.', 'Pass a non-negative integer offset.', 400, 1),
   MESSAGE_TOO_LARGE: spec('The message body exceeds maxMessageBytes.', 'Send a smaller body, or raise maxMessageBytes.', 413, 13),
   MESSAGE_PROPERTIES_TOO_LARGE: spec('The serialized properties exceed 32767 bytes.', 'Send fewer or shorter properties.', 400, 13),
@@ -62,11 +64,14 @@ export const ERRORS = {
   STORE_LOCKED: spec('Another process holds this data directory.', 'Stop the other broker or use another dataDir.', 500, 1),
   STORE_DATA_DIR_INVALID: spec('The data directory cannot be created or written.', 'Fix the path or its permissions.', 500, 1),
   INDEX_IO: spec('The RocksDB message index failed.', 'See the cause; the index can be rebuilt from the log by deleting its folder.', 500, 1),
+  INDEX_CURSOR_INVALID: spec('A query page cursor is malformed (it must be a nextCursor returned by a previous page).', 'Pass nextCursor unchanged, or omit it to start from the first page.', 400, 1),
   METADATA_IO: spec('Metadata (topics, groups, offsets) could not be read or written.', 'See the cause; check disk space and permissions.', 500, 1),
   METADATA_CORRUPT: spec('A metadata file is not valid JSON of the expected shape.', 'Restore it from its .bak copy or remove it.', 500, 1),
   // ── auth ──
   AUTH_UNAUTHENTICATED: spec('The request carries no valid credentials.', 'Send credentials.', 401, 1),
   AUTH_FORBIDDEN: spec('The identity may not perform this action on this resource.', 'Ask for a grant.', 403, 16),
+  // ── command line ──
+  CLI_NOT_IMPLEMENTED: spec('This command is planned but not implemented yet.', 'Use `cometmq start`; the message names the issue that adds the command.', 501, 3),
   // ── generic ──
   INTERNAL: spec('An unexpected internal error.', 'Report it with the log lines around it.', 500, 1),
 } as const satisfies Record<string, ErrorSpec>;

@@ -60,7 +60,8 @@ export interface TopicAdmin {
   delete(name: string, identity?: Identity): Promise<boolean>;
   /** Whether producing to an unknown topic creates it (config `autoCreateTopics`). */
   autoCreate(): boolean;
-  setAutoCreate(enabled: boolean, identity?: Identity): void;
+  /** Authorised as `admin:write` on the cluster (auth is async, hence the promise). */
+  setAutoCreate(enabled: boolean, identity?: Identity): Promise<void>;
 }
 
 export interface GroupAdmin {
@@ -77,6 +78,12 @@ export interface GroupAdmin {
  * Errors are CometErrors with codes from kernel/errors.ts.
  */
 export interface Messaging {
+  /**
+   * Expected failures (invalid topic name, AUTH_FORBIDDEN, TOPIC_NOT_FOUND with auto-create off,
+   * TOPIC_NOT_WRITABLE, QUEUE_ID_INVALID, store rejections) resolve as `{status: 'rejected', error}`;
+   * the promise rejects only on a bug. Same for produceBatch, per message. Without `identity` the
+   * call is made as an anonymous identity.
+   */
   produce(request: ProduceRequest, identity?: Identity): Promise<AppendResult>;
   /** Each message gets its own result; a failure part-way reports which were stored. */
   produceBatch(topic: string, requests: readonly ProduceRequest[], identity?: Identity): Promise<AppendResult[]>;
@@ -87,7 +94,11 @@ export interface Messaging {
    */
   waitForMessages(topic: string, queueId: number, offset: number, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome>;
 
-  commitOffset(group: string, topic: string, queueId: number, offset: number, identity?: Identity): void;
+  /**
+   * Authorised as `consume` on the group and the topic (auth is async, hence the promise). A negative
+   * offset is ignored (RocketMQ clients send -1); a non-integer rejects with OFFSET_INVALID.
+   */
+  commitOffset(group: string, topic: string, queueId: number, offset: number, identity?: Identity): Promise<void>;
   /** Committed offset, or undefined for a group that never committed on this queue. */
   queryOffset(group: string, topic: string, queueId: number): number | undefined;
   /** Where a new group starts: the committed offset, else the queue's min offset. */

@@ -9,3 +9,5 @@ export * from './door.js';
 export * from './api.js';
 export * from './names.js';
 export * from './tags.js';
+export * from './msgid.js';
+export * from './record.js';

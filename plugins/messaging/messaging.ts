@@ -1,0 +1,55 @@
+import type { Messaging, GroupAdmin } from '../../kernel/messaging/api.js';
+import type { MessagingConfig } from './config.js';
+import { messagingConfig } from './config.js';
+import type { MessagingDeps } from './deps.js';
+import { ANONYMOUS_IDENTITY } from './deps.js';
+import { GroupRegistry } from './group-admin.js';
+import { MessageLookup } from './lookup.js';
+import { Offsets } from './offsets.js';
+import { Producer } from './produce.js';
+import { Reader } from './reader.js';
+import { TopicRegistry } from './topic-admin.js';
+import { WaiterRegistry } from './waiters.js';
+
+/** The Messaging API plus what its owner (the plugin, or a test) needs to run it. */
+export interface MessagingService extends Messaging {
+  readonly topics: TopicRegistry;
+  readonly groups: GroupAdmin;
+  /** Long-poll waiters currently held. */
+  waiterCount(): number;
+  /** Resolve every waiter 'aborted' and stop listening to the store; later waits resolve 'aborted'. */
+  close(): void;
+}
+
+/**
+ * Build the messaging API from its dependencies (usable without the kernel). Every call without an
+ * identity runs as ANONYMOUS_IDENTITY; internal callers pass INTERNAL_IDENTITY.
+ */
+export function createMessaging(deps: MessagingDeps, config: MessagingConfig = messagingConfig()): MessagingService {
+  const topics = new TopicRegistry(deps, config);
+  const groups = new GroupRegistry(deps, config);
+  const waiters = new WaiterRegistry(deps, config.maxWaiters);
+  const producer = new Producer(deps, topics);
+  const reader = new Reader(deps, waiters, config.maxReadMessages);
+  const offsets = new Offsets(deps);
+  const lookup = new MessageLookup(deps, config.maxReadMessages);
+  const anon = ANONYMOUS_IDENTITY;
+  return {
+    topics,
+    groups,
+    produce: (request, identity = anon) => producer.produce(request, identity),
+    produceBatch: (topic, requests, identity = anon) => producer.produceBatch(topic, requests, identity),
+    read: (request, identity = anon) => reader.read(request, identity),
+    waitForMessages: (topic, queueId, offset, timeoutMs, signal) => reader.waitForMessages(topic, queueId, offset, timeoutMs, signal),
+    commitOffset: (group, topic, queueId, offset, identity = anon) => offsets.commit(group, topic, queueId, offset, identity),
+    queryOffset: (group, topic, queueId) => offsets.query(group, topic, queueId),
+    startOffset: (group, topic, queueId) => offsets.start(group, topic, queueId),
+    minOffset: (topic, queueId) => offsets.min(topic, queueId),
+    maxOffset: (topic, queueId) => offsets.max(topic, queueId),
+    offsetByTime: (topic, queueId, timestamp) => offsets.byTime(topic, queueId, timestamp),
+    viewMessage: (msgId, identity = anon) => lookup.view(msgId, identity),
+    queryByKey: (topic, key, page, identity = anon) => lookup.byKey(topic, key, page, identity),
+    waiterCount: () => waiters.size(),
+    close: () => waiters.close(),
+  };
+}

@@ -1,0 +1,89 @@
+import { CometError } from '../../kernel/errors.js';
+import type { ProduceRequest } from '../../kernel/messaging/api.js';
+import type { Identity } from '../../kernel/messaging/auth.js';
+import type { AppendInput } from '../../kernel/messaging/message.js';
+import type { TopicConfig } from '../../kernel/messaging/metadata.js';
+import { validateTopicName } from '../../kernel/messaging/names.js';
+import type { AppendRejected, AppendResult } from '../../kernel/messaging/store.js';
+import type { MessagingDeps } from './deps.js';
+import { authorize, catchComet, topicResource } from './guards.js';
+import { QueueSelector } from './queue-select.js';
+import type { TopicRegistry } from './topic-admin.js';
+
+function rejected(error: CometError): AppendRejected {
+  return { status: 'rejected', error };
+}
+
+/** An AppendInput without the routing-only fields of a ProduceRequest. */
+function toAppendInput(request: ProduceRequest, queueId: number): AppendInput {
+  const { queueId: _queueId, shardingKey: _shardingKey, ...message } = request;
+  return { ...message, queueId };
+}
+
+/**
+ * produce / produceBatch. Every expected failure (bad name, auth deny, unknown or read-only topic,
+ * bad queue id, store rejection) comes back as `{status: 'rejected', error}`; only bugs throw.
+ */
+export class Producer {
+  private readonly selector = new QueueSelector();
+
+  constructor(
+    private readonly deps: Pick<MessagingDeps, 'store' | 'auth'>,
+    private readonly topics: TopicRegistry,
+  ) {
+    topics.onDeleted((topic) => this.selector.forget(topic));
+  }
+
+  async produce(request: ProduceRequest, identity: Identity): Promise<AppendResult> {
+    const topic = await catchComet(() => this.openTopic(request.topic, identity));
+    if (topic instanceof CometError) return rejected(topic);
+    let input: AppendInput;
+    try {
+      input = toAppendInput(request, this.selector.choose(topic, request));
+    } catch (e) {
+      if (e instanceof CometError) return rejected(e);
+      throw e;
+    }
+    return this.deps.store.append(input);
+  }
+
+  /** One store.appendBatch for every message that passed the checks; results in request order. */
+  async produceBatch(topicName: string, requests: readonly ProduceRequest[], identity: Identity): Promise<AppendResult[]> {
+    const topic = await catchComet(() => this.openTopic(topicName, identity));
+    if (topic instanceof CometError) return requests.map(() => rejected(topic));
+    const results: (AppendResult | undefined)[] = new Array<AppendResult | undefined>(requests.length);
+    const inputs: AppendInput[] = [];
+    const positions: number[] = [];
+    requests.forEach((request, i) => {
+      const input = this.batchInput(topic, request);
+      if (input instanceof CometError) results[i] = rejected(input);
+      else {
+        inputs.push(input);
+        positions.push(i);
+      }
+    });
+    if (inputs.length > 0) {
+      const stored = await this.deps.store.appendBatch(inputs);
+      positions.forEach((position, j) => (results[position] = stored[j]));
+    }
+    return results.map((r, i) => r ?? rejected(new CometError('INTERNAL', `store returned no result for message ${i}`)));
+  }
+
+  private batchInput(topic: TopicConfig, request: ProduceRequest): AppendInput | CometError {
+    if (request.topic !== topic.topicName) {
+      return new CometError('MESSAGE_INVALID', `message topic ${JSON.stringify(request.topic)} differs from the batch topic ${topic.topicName}`);
+    }
+    try {
+      return toAppendInput(request, this.selector.choose(topic, request));
+    } catch (e) {
+      if (e instanceof CometError) return e;
+      throw e;
+    }
+  }
+
+  private async openTopic(name: string, identity: Identity): Promise<TopicConfig> {
+    validateTopicName(name);
+    await authorize(this.deps.auth, identity, 'produce', topicResource(name));
+    return this.topics.writableForProduce(name);
+  }
+}
