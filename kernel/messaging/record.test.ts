@@ -105,6 +105,9 @@ test('properties codec: no trailing separator; reader tolerates trailing and emp
   t.deepEqual(decodeProperties('noValue\u0002\u0001orphan\u0002k\u0001v'), { k: 'v' });
   t.deepEqual(decodeProperties(''), {});
   t.deepEqual(decodeProperties('k\u0001v\u0001w'), { k: 'v\u0001w' });
+  const proto = decodeProperties('__proto__\u0001x');
+  t.is(Object.getPrototypeOf(proto), Object.prototype, 'a __proto__ key never changes the prototype');
+  t.deepEqual(Object.keys(proto), ['__proto__']);
   t.throws(() => encodeProperties({ 'a\u0001': 'x' }), { code: 'MESSAGE_PROPERTY_INVALID' } as never);
   t.throws(() => encodeProperties({ a: 'x\u0002' }), { code: 'MESSAGE_PROPERTY_INVALID' } as never);
   t.throws(() => encodeProperties({ '': 'x' }), { code: 'MESSAGE_PROPERTY_INVALID' } as never);

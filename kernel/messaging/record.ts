@@ -144,6 +144,7 @@ function checkPropertyText(s: string, what: string): void {
 
 /** `k\u0001v\u0002...` without the trailing separator (Java's writer). Throws MESSAGE_PROPERTY_INVALID. */
 export function encodeProperties(props: Readonly<Record<string, string>>): string {
+  if (props === NO_PROPERTIES) return '';
   let out = '';
   for (const key of Object.keys(props)) {
     const value = props[key];
@@ -164,10 +165,13 @@ export function decodeProperties(text: string): Record<string, string> {
   for (const item of text.split(SEP_ITEM)) {
     const i = item.indexOf(SEP_VALUE);
     if (i <= 0) continue;
-    out[item.slice(0, i)] = item.slice(i + 1);
+    // defineProperty: a key like `__proto__` stays a plain own property (never a prototype change).
+    Object.defineProperty(out, item.slice(0, i), { value: item.slice(i + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
+
+const NO_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The properties a message is stored with: user properties, then TAGS/KEYS from their fields. */
 export function mergeProperties(
@@ -175,7 +179,7 @@ export function mergeProperties(
   tags: string | undefined,
   keys: readonly string[] | undefined,
 ): Readonly<Record<string, string>> {
-  if (tags === undefined && (keys === undefined || keys.length === 0)) return properties ?? {};
+  if (tags === undefined && (keys === undefined || keys.length === 0)) return properties ?? NO_PROPERTIES;
   const merged: Record<string, string> = { ...(properties ?? {}) };
   if (tags !== undefined) merged[PROPERTY.TAGS] = tags;
   if (keys !== undefined && keys.length > 0) merged[PROPERTY.KEYS] = keys.join(' ');
