@@ -15,6 +15,7 @@ test('cometmq start with the default plugins prints a ready line and stops clean
   t.true(ready.startsWith(`cometmq ready: dataDir=${dataDir} plugins=`), ready);
   t.true(ready.endsWith(' flush=async doors=none'), ready);
   t.deepEqual([...DEFAULT_LOAD].sort(), ready.split('plugins=')[1]!.split(' ')[0]!.split(',').sort());
+  t.true(existsSync(path.join(dataDir, 'store', 'abort')), 'while running, the store marks itself not cleanly stopped');
   cli.child.kill('SIGTERM');
   const run = await cli.exited;
   t.is(run.code, 0, run.stderr);
@@ -24,6 +25,9 @@ test('cometmq start with the default plugins prints a ready line and stops clean
   const stopped = logs.find((l) => l.msg === 'kernel stopped');
   t.deepEqual([stopped?.reason, stopped?.timedOut, stopped?.failed], ['signal SIGTERM', [], []]);
   t.true(existsSync(path.join(dataDir, 'store')), 'the store kept its files under dataDir');
+  t.false(existsSync(path.join(dataDir, 'store', 'abort')), 'a graceful stop leaves the clean-shutdown marker');
+  t.true(existsSync(path.join(dataDir, 'store', 'checkpoint')), 'and a final checkpoint');
+  t.false(existsSync(path.join(dataDir, 'store', 'lock')), 'and releases the data-dir lock');
 });
 
 test('cometmq start loads a plugin from a path and stops on SIGINT', async (t) => {
