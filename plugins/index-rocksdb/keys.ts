@@ -59,26 +59,25 @@ export function prefixEnd(prefix: number): Buffer {
  * `name` is empty and omitted (`prefix | bucket | term | 00`).
  */
 export function hitPrefix(prefix: number, bucket: number, name: string | undefined, term: string): Buffer {
-  const nameLen = name === undefined ? 0 : Buffer.byteLength(name) + 1;
-  const termLen = Buffer.byteLength(term);
-  const b = Buffer.allocUnsafe(5 + nameLen + termLen + 1);
-  b[0] = prefix;
-  b.writeUInt32BE(bucket, 1);
-  let at = 5;
-  if (name !== undefined) {
-    at += b.write(name, at, 'utf8');
-    b[at++] = 0;
-  }
-  at += b.write(term, at, 'utf8');
-  b[at] = 0;
+  const b = Buffer.allocUnsafe(hitPrefixLength(name, term));
+  writeHitPrefix(b, prefix, bucket, name, term);
   return b;
 }
 
 /** `hitKey(hitPrefix(...), phys)` in one allocation (the add() hot path). */
 export function encodeHit(prefix: number, bucket: number, name: string | undefined, term: string, phys: number): Buffer {
+  const b = Buffer.allocUnsafe(hitPrefixLength(name, term) + 8);
+  writeU64(b, phys, writeHitPrefix(b, prefix, bucket, name, term));
+  return b;
+}
+
+function hitPrefixLength(name: string | undefined, term: string): number {
   const nameLen = name === undefined ? 0 : Buffer.byteLength(name) + 1;
-  const termLen = Buffer.byteLength(term);
-  const b = Buffer.allocUnsafe(5 + nameLen + termLen + 9);
+  return 5 + nameLen + Buffer.byteLength(term) + 1;
+}
+
+/** Writes `prefix | bucket | [name | 00] | term | 00` at 0; returns the end. */
+function writeHitPrefix(b: Buffer, prefix: number, bucket: number, name: string | undefined, term: string): number {
   b[0] = prefix;
   b.writeUInt32BE(bucket, 1);
   let at = 5;
@@ -88,8 +87,7 @@ export function encodeHit(prefix: number, bucket: number, name: string | undefin
   }
   at += b.write(term, at, 'utf8');
   b[at++] = 0;
-  writeU64(b, phys, at);
-  return b;
+  return at;
 }
 
 /** A full hit key: the hit prefix followed by the physical offset. */

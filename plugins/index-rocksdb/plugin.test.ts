@@ -2,32 +2,16 @@ import test from 'ava';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
-import type { PluginContext, PluginHooks } from '../../kernel/plugin.js';
-import { systemClock } from '../../kernel/services.js';
-import { MESSAGE_INDEX, type Token } from '../../kernel/tokens.js';
-import type { MessageIndex } from '../../kernel/messaging/index-contract.js';
+import { MESSAGE_INDEX } from '../../kernel/tokens.js';
+import { registerAlone } from '../../test/helpers/plugin-context.js';
 import { entry, T0 } from '../../test/contracts/message-index.contract.js';
 import plugin from './index.js';
-import { indexRocksdbConfig, type IndexRocksdbConfig } from './config.js';
+import { indexRocksdbConfig } from './config.js';
 
 /** Register the plugin with a minimal context; returns what it provided and its hooks. */
 async function register(dataDir: string, slice: unknown = {}) {
-  const provided = new Map<symbol, unknown>();
-  const ctx: PluginContext<IndexRocksdbConfig> = {
-    config: indexRocksdbConfig.parse(slice),
-    logger: pino({ level: 'silent' }),
-    kernel: { dataDir, brokerName: 'b', clusterName: 'c', advertisedHost: '127.0.0.1', advertisedPort: 10911 },
-    clock: systemClock,
-    provide: <T>(token: Token<T>, value: T) => void provided.set(token.symbol, value),
-    resolve: <T>(token: Token<T>): T => {
-      throw new Error(`unexpected resolve of ${token.description}`);
-    },
-    resolveOptional: () => undefined,
-  };
-  const hooks: PluginHooks = (await plugin.register(ctx)) ?? {};
-  const index = provided.get(MESSAGE_INDEX.symbol) as MessageIndex | undefined;
-  return { hooks, index, provided };
+  const { hooks, provided, get } = await registerAlone(plugin, dataDir, slice);
+  return { hooks, index: get(MESSAGE_INDEX), provided };
 }
 
 test('config: every key has a default, unknown keys and escaping subfolders are rejected', (t) => {

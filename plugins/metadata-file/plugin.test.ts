@@ -2,31 +2,15 @@ import test from 'ava';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
-import type { PluginContext, PluginHooks } from '../../kernel/plugin.js';
-import { systemClock } from '../../kernel/services.js';
-import { METADATA, type Token } from '../../kernel/tokens.js';
-import type { MetadataStore } from '../../kernel/messaging/metadata.js';
+import { METADATA } from '../../kernel/tokens.js';
+import { registerAlone } from '../../test/helpers/plugin-context.js';
 import { topicConfig } from '../../test/contracts/metadata.contract.js';
 import plugin from './index.js';
-import { metadataFileConfig, type MetadataFileConfig } from './config.js';
+import { metadataFileConfig } from './config.js';
 
 async function register(dataDir: string, slice: unknown = {}) {
-  const provided = new Map<symbol, unknown>();
-  const ctx: PluginContext<MetadataFileConfig> = {
-    config: metadataFileConfig.parse(slice),
-    logger: pino({ level: 'silent' }),
-    kernel: { dataDir, brokerName: 'b', clusterName: 'c', advertisedHost: '127.0.0.1', advertisedPort: 10911 },
-    clock: systemClock,
-    provide: <T>(token: Token<T>, value: T) => void provided.set(token.symbol, value),
-    resolve: <T>(token: Token<T>): T => {
-      throw new Error(`unexpected resolve of ${token.description}`);
-    },
-    resolveOptional: () => undefined,
-  };
-  const hooks: PluginHooks = (await plugin.register(ctx)) ?? {};
-  const store = provided.get(METADATA.symbol) as MetadataStore | undefined;
-  return { hooks, store, provided };
+  const { hooks, provided, get } = await registerAlone(plugin, dataDir, slice);
+  return { hooks, store: get(METADATA), provided };
 }
 
 test('config: every key has a default, unknown keys and escaping subfolders are rejected', (t) => {
