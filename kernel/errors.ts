@@ -72,6 +72,12 @@ export const ERRORS = {
   AUTH_FORBIDDEN: spec('The identity may not perform this action on this resource.', 'Ask for a grant.', 403, 16),
   // ── command line ──
   CLI_NOT_IMPLEMENTED: spec('This command is planned but not implemented yet.', 'Use `cometmq start`; the message names the issue that adds the command.', 501, 3),
+  // ── native protocol (remoting) ──
+  REMOTING_FRAME_INVALID: spec('A remoting frame is malformed (bad length, header or extFields).', 'Fix the client; the connection is answered with an error or closed.', 400, 1),
+  REMOTING_FRAME_TOO_LARGE: spec('A remoting frame exceeds the 16 MiB cap.', 'Send smaller frames; the connection is closed.', 413, 13),
+  REMOTING_TIMEOUT: spec('A remoting request got no response in time.', 'Check that the peer is up; retry.', 504, 1),
+  REMOTING_CONNECT_FAILED: spec('A TCP connection to a name server or broker could not be made or was lost.', 'Check the address and that the peer runs.', 503, 14),
+  REMOTING_CONNECTION_OVERLOADED: spec('A connection has too many requests in flight or too much unread output.', 'Read responses; send fewer requests at once.', 503, 2),
   // ── generic ──
   INTERNAL: spec('An unexpected internal error.', 'Report it with the log lines around it.', 500, 1),
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,0 +1,3 @@
+export * from './codes.js';
+export * from './command.js';
+export * from './codec.js';
