@@ -10,6 +10,9 @@ export const BUILTIN_PLUGINS = [
   'index-rocksdb',
   'auth-allow-all',
   'messaging',
+  'remoting',
+  'namesrv',
+  'broker-registration',
 ] as const;
 
 export type BuiltinPluginName = (typeof BUILTIN_PLUGINS)[number];

@@ -77,7 +77,23 @@ export const ERRORS = {
   REMOTING_FRAME_TOO_LARGE: spec('A remoting frame exceeds the 16 MiB cap.', 'Send smaller frames; the connection is closed.', 413, 13),
   REMOTING_TIMEOUT: spec('A remoting request got no response in time.', 'Check that the peer is up; retry.', 504, 1),
   REMOTING_CONNECT_FAILED: spec('A TCP connection to a name server or broker could not be made or was lost.', 'Check the address and that the peer runs.', 503, 14),
+  REMOTING_LISTEN_FAILED: spec('The remoting server could not listen on its host and port (port in use, bad address, no permission).', 'Free the port or change the configured host/port.', 500, 1),
   REMOTING_CONNECTION_OVERLOADED: spec('A connection has too many requests in flight or too much unread output.', 'Read responses; send fewer requests at once.', 503, 2),
+  REMOTING_HEADER_INVALID: spec('A request lacks a required header field (extFields) or one is not a valid number.', 'Send every required field with a valid value; the remark names it.', 400, 1),
+  TOPIC_NOT_ALLOWED: spec('Clients may not send to this internal system topic (SCHEDULE_TOPIC_XXXX, RMQ_SYS_TRANS_HALF_TOPIC, ...).', 'Send to a user topic.', 403, 1),
+  // ── Node SDK (sdk-node) ──
+  SDK_OPTION_INVALID: spec('A producer or consumer option is invalid (group name, topic, message, listener).', 'Fix the option named in the message.', 400, 1),
+  SDK_NOT_STARTED: spec('The producer or consumer is not started, or has been shut down.', 'Call start() first; do not use a client after shutdown().', 503, 14),
+  SDK_NAMESRV_UNAVAILABLE: spec('No name server address is configured, or no name server answered.', 'Pass namesrvAddr, set NAMESRV_ADDR or namesrvHttpUrl, and check that a name server runs.', 503, 14),
+  SDK_ROUTE_NOT_FOUND: spec('The name servers know no route (or no writable/readable queue) for the topic.', 'Create the topic, or check that its brokers are registered.', 404, 17),
+  SDK_BROKER_ERROR: spec('A broker answered a request with an error code (details.responseCode; remark as message).', 'See the remark; the code is the RocketMQ response code.', 502, 1),
+  SDK_SEND_FAILED: spec('A send failed on every broker it was tried on.', 'Check the brokers; the cause is the last failure.', 503, 14),
+  SDK_OFFSET_STORE_IO: spec('The local (broadcasting) offset file could not be read or written.', 'Check offsetStoreDir and its permissions.', 500, 1),
+  // ── name server and routes ──
+  ROUTE_BODY_INVALID: spec('A broker registration, route or cluster-info body is not JSON of the expected shape (or fails its CRC).', 'Fix the sender; the message names the bad path.', 400, 1),
+  NAMESRV_ADDR_INVALID: spec('A name server address list is not `host:port;host:port` (IPv4 or host name, port 1..65535).', 'Fix the option, NAMESRV_ADDR or the endpoint\'s answer.', 400, 1),
+  NAMESRV_REGISTER_FAILED: spec('A name server did not accept this broker\'s registration (error answer, timeout or unreachable); the others are unaffected.', 'Check that name server; the broker retries every registerIntervalMs.', 503, 14),
+  NAMESRV_ADDR_LOOKUP_FAILED: spec('The HTTP name server address endpoint failed, timed out or answered non-2xx.', 'Check the endpoint URL and that it serves `host:port;host:port`.', 503, 14),
   // ── generic ──
   INTERNAL: spec('An unexpected internal error.', 'Report it with the log lines around it.', 500, 1),
 } as const satisfies Record<string, ErrorSpec>;

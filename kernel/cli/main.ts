@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { packageRoot } from '../config/layers.js';
+import { packageRoot, type ConfigSources } from '../config/layers.js';
 import { redact } from '../config/resolve.js';
-import { CometError } from '../errors.js';
 import { prepare } from '../lifecycle/prepare.js';
 import { renderErrorsDoc, renderErrorsText } from './errors-doc.js';
 import { sourcesFrom, withConfigOptions, type ConfigOptions } from './options.js';
-import { describeError, runStart } from './start.js';
+import { brokerSources, namesrvSources, printNamesrvReady, withNamesrvAddrEnv } from './roles.js';
+import { describeError, runStart, type StartIO } from './start.js';
+import type { Kernel } from '../kernel.js';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -17,10 +18,18 @@ function version(): string {
   return pkg.version ?? '0.0.0';
 }
 
-/** Exit 2 with a coded error for roles that later issues add. */
-function notImplemented(command: string, issue: string): void {
-  err(describeError(new CometError('CLI_NOT_IMPLEMENTED', `cometmq ${command}: not implemented yet (${issue}); use \`cometmq start\``)));
-  process.exitCode = 2;
+/** Run a kernel role; config problems found while choosing its plugins exit 1 like start's. */
+function runRole(sources: () => ConfigSources, ready?: (kernel: Kernel, io: StartIO) => void): Promise<void> {
+  const io: StartIO = { out, err, exit: (code) => process.exit(code) };
+  let resolved: ConfigSources;
+  try {
+    resolved = sources();
+  } catch (e) {
+    err(describeError(e));
+    process.exitCode = 1;
+    return Promise.resolve();
+  }
+  return runStart(resolved, io, ready);
 }
 
 export function buildProgram(): Command {
@@ -32,11 +41,7 @@ export function buildProgram(): Command {
   withConfigOptions(program.command('start'))
     .description('run one broker in this process with every configured plugin (Ctrl-C / SIGTERM stops it)')
     .action((opts: ConfigOptions) =>
-      runStart(sourcesFrom(opts, process.env, process.cwd()), {
-        out,
-        err,
-        exit: (code) => process.exit(code),
-      }),
+      runRole(() => withNamesrvAddrEnv(sourcesFrom(opts, process.env, process.cwd()))),
     );
 
   const config = program.command('config').description('inspect configuration');
@@ -58,8 +63,13 @@ export function buildProgram(): Command {
     .option('--markdown', 'print docs/errors.md')
     .action((opts: { markdown?: boolean }) => void process.stdout.write(opts.markdown ? renderErrorsDoc() : `${renderErrorsText()}\n`));
 
-  program.command('namesrv').description('run a name server only (issue 3)').allowUnknownOption().action(() => notImplemented('namesrv', 'issue 3'));
-  program.command('broker').description('run broker plugins only, registering with name servers (issue 3)').allowUnknownOption().action(() => notImplemented('broker', 'issue 3'));
+  withConfigOptions(program.command('namesrv'))
+    .description('run a name server only (plugin namesrv; port: plugins.namesrv.port, default 9876)')
+    .action((opts: ConfigOptions) => runRole(() => namesrvSources(sourcesFrom(opts, process.env, process.cwd())), printNamesrvReady));
+  withConfigOptions(program.command('broker'))
+    .description('run a broker without the embedded name server, registering with name servers (--namesrv, NAMESRV_ADDR or config)')
+    .option('--namesrv <addrs>', 'name servers, `host:port;host:port` (plugins.broker-registration.namesrvAddrs)')
+    .action((opts: ConfigOptions & { namesrv?: string }) => runRole(() => brokerSources(sourcesFrom(opts, process.env, process.cwd()), opts.namesrv)));
   return program;
 }
 

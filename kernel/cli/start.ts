@@ -20,7 +20,7 @@ export function describeError(e: unknown): string {
  * gracefully on SIGTERM/SIGINT (exit 0; 1 if shutdown timed out or a step failed). A second signal
  * exits 1 at once.
  */
-export async function runStart(sources: ConfigSources, io: StartIO): Promise<void> {
+export async function runStart(sources: ConfigSources, io: StartIO, ready: (kernel: Kernel, io: StartIO) => void = printReady): Promise<void> {
   const kernel = createKernel({ config: sources });
   // Plugins unref their timers and there may be no door yet: keep the process alive until a signal.
   const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
@@ -49,10 +49,10 @@ export async function runStart(sources: ConfigSources, io: StartIO): Promise<voi
     io.exit(1);
     return;
   }
-  if (!stopping) printReady(kernel, io);
+  if (!stopping) ready(kernel, io);
 }
 
-function printReady(kernel: Kernel, io: StartIO): void {
+export function printReady(kernel: Kernel, io: StartIO): void {
   for (const door of kernel.doors()) {
     for (const address of door.addresses()) io.out(`door ${door.name} listening on ${address}`);
   }

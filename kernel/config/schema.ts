@@ -11,6 +11,9 @@ export const DEFAULT_LOAD: readonly string[] = Object.freeze([
   'index-rocksdb',
   'auth-allow-all',
   'messaging',
+  'remoting',
+  'namesrv',
+  'broker-registration',
 ]);
 
 export const logConfigSchema = z

@@ -10,6 +10,12 @@ export interface ProduceOptions {
   readonly queueId?: number;
   /** Pick the queue by hashing this key (same key → same queue → FIFO). Ignored when queueId is set. */
   readonly shardingKey?: string;
+  /**
+   * Delay level 1..N of the configured levels (`1s 5s 10s 30s 1m … 2h`): the message is held by the
+   * schedule service and delivered to its topic when the delay has passed. Also taken from the
+   * RocketMQ `DELAY` property. Values above N are clamped to N; 0 = no delay.
+   */
+  readonly delayLevel?: number;
 }
 
 export interface ProduceRequest extends MessageInput, ProduceOptions {}
@@ -22,6 +28,21 @@ export interface ReadFromQueue {
   readonly maxBytes?: number;
   readonly filter?: TagFilter;
 }
+
+export interface SendBackRequest {
+  readonly group: string;
+  readonly physicalOffset: number;
+  /** 0 = automatic (3 + reconsumeTimes); < 0 = straight to the DLQ. */
+  readonly delayLevel: number;
+  readonly maxReconsumeTimes?: number;
+  readonly originMsgId?: string;
+}
+
+export type SendBackResult =
+  | { readonly status: 'retry' | 'dlq'; readonly topic: string; readonly result: AppendResult }
+  | { readonly status: 'notFound' };
+
+export type TopicChangeListener = (name: string, config: TopicConfig | undefined) => void;
 
 export type WaitOutcome = 'arrived' | 'timeout' | 'aborted';
 
@@ -62,6 +83,8 @@ export interface TopicAdmin {
   autoCreate(): boolean;
   /** Authorised as `admin:write` on the cluster (auth is async, hence the promise). */
   setAutoCreate(enabled: boolean, identity?: Identity): Promise<void>;
+  /** Called after a topic is created, updated (config) or deleted (undefined). Returns unsubscribe. */
+  onChange(listener: TopicChangeListener): () => void;
 }
 
 export interface GroupAdmin {
@@ -110,6 +133,15 @@ export interface Messaging {
   /** By offset msgId (store host + physical offset) or client msgId (UNIQ_KEY). */
   viewMessage(msgId: string, identity?: Identity): Promise<StoredMessage | undefined>;
   queryByKey(topic: string, key: string, page: IndexPage, identity?: Identity): Promise<MessagePage>;
+
+  /**
+   * Consumer send-back (RocketMQ CONSUMER_SEND_MSG_BACK, HTTP nack): re-store the message found at
+   * `physicalOffset` for redelivery to `group`. With reconsumeTimes (after +1) beyond the group's
+   * retryMaxTimes (or `maxReconsumeTimes` when given), or delayLevel < 0, it goes to `%DLQ%<group>`;
+   * otherwise to `%RETRY%<group>` with delay level `delayLevel` or, when 0, 3 + reconsumeTimes.
+   * Sets RETRY_TOPIC, ORIGIN_MESSAGE_ID; RECONSUMETIMES + 1. Creates the retry/DLQ topics (1 queue, perm 6).
+   */
+  sendBack(request: SendBackRequest, identity?: Identity): Promise<SendBackResult>;
 
   readonly topics: TopicAdmin;
   readonly groups: GroupAdmin;

@@ -12,6 +12,9 @@ export type { MessagingConfig } from './config.js';
 export { shardingQueue } from './queue-select.js';
 export { GROUP_DEFAULTS } from './group-admin.js';
 export { DEFAULT_PERM, MAX_QUEUE_NUMS } from './topic-admin.js';
+export { SCHEDULE_OFFSET_GROUP, SCHEDULE_TOPIC, ScheduleService, deliveryCopy } from './schedule.js';
+export { DEFAULT_DELAY_LEVELS, parseDelayLevels } from './delay-levels.js';
+export { AUTO_RETRY_BASE_LEVEL } from './send-back.js';
 
 /** Provides MESSAGING. Stop resolves every long-poll waiter 'aborted' (doors stopped before us). */
 export default definePlugin({
@@ -32,9 +35,14 @@ export default definePlugin({
     );
     ctx.provide(MESSAGING, messaging);
     return {
-      stop() {
+      // The store opens in its init; the schedule service reads it, so it starts here.
+      start() {
+        messaging.start();
+      },
+      async stop() {
         messaging.close();
-        ctx.logger.debug('messaging stopped: long-poll waiters aborted');
+        await messaging.schedule.idle();
+        ctx.logger.debug('messaging stopped: long-poll waiters aborted, schedule service idle');
       },
     };
   },

@@ -8,6 +8,9 @@ import { MessageLookup } from './lookup.js';
 import { Offsets } from './offsets.js';
 import { Producer } from './produce.js';
 import { Reader } from './reader.js';
+import { parseDelayLevels } from './delay-levels.js';
+import { ScheduleService } from './schedule.js';
+import { SendBack } from './send-back.js';
 import { TopicRegistry } from './topic-admin.js';
 import { WaiterRegistry } from './waiters.js';
 
@@ -15,9 +18,16 @@ import { WaiterRegistry } from './waiters.js';
 export interface MessagingService extends Messaging {
   readonly topics: TopicRegistry;
   readonly groups: GroupAdmin;
+  /** The delay service (delay levels, idle() for tests and shutdown). */
+  readonly schedule: ScheduleService;
+  /** Start background work: the schedule service's delivery loops (plugin start, after the store opened). */
+  start(): void;
   /** Long-poll waiters currently held. */
   waiterCount(): number;
-  /** Resolve every waiter 'aborted' and stop listening to the store; later waits resolve 'aborted'. */
+  /**
+   * Resolve every waiter 'aborted', stop listening to the store and stop the schedule service (timers
+   * cancelled); later waits resolve 'aborted'. Await `schedule.idle()` for an in-flight delivery.
+   */
   close(): void;
 }
 
@@ -29,7 +39,9 @@ export function createMessaging(deps: MessagingDeps, config: MessagingConfig = m
   const topics = new TopicRegistry(deps, config);
   const groups = new GroupRegistry(deps, config);
   const waiters = new WaiterRegistry(deps, config.maxWaiters);
-  const producer = new Producer(deps, topics);
+  const schedule = new ScheduleService(deps, topics, parseDelayLevels(config.delayLevels), config.scheduleRetryMs);
+  const producer = new Producer(deps, topics, schedule);
+  const sendBack = new SendBack(deps, topics, groups, schedule);
   const reader = new Reader(deps, waiters, config.maxReadMessages);
   const offsets = new Offsets(deps);
   const lookup = new MessageLookup(deps, config.maxReadMessages);
@@ -37,6 +49,8 @@ export function createMessaging(deps: MessagingDeps, config: MessagingConfig = m
   return {
     topics,
     groups,
+    schedule,
+    start: () => schedule.start(),
     produce: (request, identity = anon) => producer.produce(request, identity),
     produceBatch: (topic, requests, identity = anon) => producer.produceBatch(topic, requests, identity),
     read: (request, identity = anon) => reader.read(request, identity),
@@ -49,7 +63,11 @@ export function createMessaging(deps: MessagingDeps, config: MessagingConfig = m
     offsetByTime: (topic, queueId, timestamp) => offsets.byTime(topic, queueId, timestamp),
     viewMessage: (msgId, identity = anon) => lookup.view(msgId, identity),
     queryByKey: (topic, key, page, identity = anon) => lookup.byKey(topic, key, page, identity),
+    sendBack: (request, identity = anon) => sendBack.sendBack(request, identity),
     waiterCount: () => waiters.size(),
-    close: () => waiters.close(),
+    close: () => {
+      schedule.stop();
+      waiters.close();
+    },
   };
 }

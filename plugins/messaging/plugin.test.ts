@@ -53,8 +53,12 @@ test('config: every key has a default and unknown keys are rejected', (t) => {
     defaultQueueNums: 8,
     maxWaiters: 100_000,
     maxReadMessages: 1024,
+    delayLevels: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+    scheduleRetryMs: 10_000,
   });
   t.false(messagingConfigSchema.safeParse({ autoCreateTopic: true }).success);
+  t.false(messagingConfigSchema.safeParse({ delayLevels: '1s 5x' }).success);
+  t.false(messagingConfigSchema.safeParse({ delayLevels: '' }).success);
   t.false(messagingConfigSchema.safeParse({ maxReadMessages: 2000 }).success);
   t.false(messagingConfigSchema.safeParse({ defaultQueueNums: 0 }).success);
 });
@@ -66,6 +70,8 @@ for (const withIndex of [false, true]) {
     const messaging = provided.get(MESSAGING.symbol) as Messaging | undefined;
     t.truthy(messaging);
     if (messaging === undefined || hooks === undefined) return;
+    await hooks.start?.();
+    t.is(store.listenerCount(), 1, 'the schedule service listens for arrivals once started');
     const r = await messaging.produce({ topic: 'P', body: enc('x') });
     t.like(r, { status: 'ok' });
     t.like(messaging.topics.get('P'), { writeQueueNums: 2 }, 'the config slice is used');

@@ -8,6 +8,8 @@ import type { AppendRejected, AppendResult } from '../../kernel/messaging/store.
 import type { MessagingDeps } from './deps.js';
 import { authorize, catchComet, topicResource } from './guards.js';
 import { QueueSelector } from './queue-select.js';
+import type { ScheduleService } from './schedule.js';
+import { SCHEDULE_TOPIC } from './schedule.js';
 import type { TopicRegistry } from './topic-admin.js';
 
 function rejected(error: CometError): AppendRejected {
@@ -16,13 +18,15 @@ function rejected(error: CometError): AppendRejected {
 
 /** An AppendInput without the routing-only fields of a ProduceRequest. */
 function toAppendInput(request: ProduceRequest, queueId: number): AppendInput {
-  const { queueId: _queueId, shardingKey: _shardingKey, ...message } = request;
+  const { queueId: _queueId, shardingKey: _shardingKey, delayLevel: _delayLevel, ...message } = request;
   return { ...message, queueId };
 }
 
 /**
  * produce / produceBatch. Every expected failure (bad name, auth deny, unknown or read-only topic,
  * bad queue id, store rejection) comes back as `{status: 'rejected', error}`; only bugs throw.
+ * A message with a delay level (option or DELAY property, §2.4/§2.10.2) is stored to the schedule
+ * topic instead; the result is that append (as in RocketMQ).
  */
 export class Producer {
   private readonly selector = new QueueSelector();
@@ -30,6 +34,7 @@ export class Producer {
   constructor(
     private readonly deps: Pick<MessagingDeps, 'store' | 'auth'>,
     private readonly topics: TopicRegistry,
+    private readonly schedule: ScheduleService,
   ) {
     topics.onDeleted((topic) => this.selector.forget(topic));
   }
@@ -37,12 +42,11 @@ export class Producer {
   async produce(request: ProduceRequest, identity: Identity): Promise<AppendResult> {
     const topic = await catchComet(() => this.openTopic(request.topic, identity));
     if (topic instanceof CometError) return rejected(topic);
-    let input: AppendInput;
-    try {
-      input = toAppendInput(request, this.selector.choose(topic, request));
-    } catch (e) {
-      if (e instanceof CometError) return rejected(e);
-      throw e;
+    const input = this.inputFor(topic, request);
+    if (input instanceof CometError) return rejected(input);
+    if (input.topic === SCHEDULE_TOPIC) {
+      const held = await catchComet(() => this.schedule.ensureTopic());
+      if (held instanceof CometError) return rejected(held);
     }
     return this.deps.store.append(input);
   }
@@ -55,13 +59,17 @@ export class Producer {
     const inputs: AppendInput[] = [];
     const positions: number[] = [];
     requests.forEach((request, i) => {
-      const input = this.batchInput(topic, request);
+      const input = this.inputFor(topic, request);
       if (input instanceof CometError) results[i] = rejected(input);
       else {
         inputs.push(input);
         positions.push(i);
       }
     });
+    if (inputs.some((input) => input.topic === SCHEDULE_TOPIC)) {
+      const held = await catchComet(() => this.schedule.ensureTopic());
+      if (held instanceof CometError) return requests.map(() => rejected(held));
+    }
     if (inputs.length > 0) {
       const stored = await this.deps.store.appendBatch(inputs);
       positions.forEach((position, j) => (results[position] = stored[j]));
@@ -69,12 +77,14 @@ export class Producer {
     return results.map((r, i) => r ?? rejected(new CometError('INTERNAL', `store returned no result for message ${i}`)));
   }
 
-  private batchInput(topic: TopicConfig, request: ProduceRequest): AppendInput | CometError {
+  private inputFor(topic: TopicConfig, request: ProduceRequest): AppendInput | CometError {
     if (request.topic !== topic.topicName) {
       return new CometError('MESSAGE_INVALID', `message topic ${JSON.stringify(request.topic)} differs from the batch topic ${topic.topicName}`);
     }
     try {
-      return toAppendInput(request, this.selector.choose(topic, request));
+      const input = toAppendInput(request, this.selector.choose(topic, request));
+      const level = this.schedule.levelOf(request);
+      return level > 0 ? this.schedule.hold(input, level) : input;
     } catch (e) {
       if (e instanceof CometError) return e;
       throw e;
@@ -83,6 +93,10 @@ export class Producer {
 
   private async openTopic(name: string, identity: Identity): Promise<TopicConfig> {
     validateTopicName(name);
+    if (name === SCHEDULE_TOPIC) {
+      // §2.4: SCHEDULE_TOPIC_XXXX is one of the system topics clients are not allowed to send to.
+      throw new CometError('TOPIC_NOT_WRITABLE', `topic ${name} is internal to the schedule service; send with a delay level instead`);
+    }
     await authorize(this.deps.auth, identity, 'produce', topicResource(name));
     return this.topics.writableForProduce(name);
   }

@@ -1,5 +1,5 @@
 import { CometError } from '../../kernel/errors.js';
-import type { TopicAdmin, TopicSpec, TopicView } from '../../kernel/messaging/api.js';
+import type { TopicAdmin, TopicChangeListener, TopicSpec, TopicView } from '../../kernel/messaging/api.js';
 import type { Identity } from '../../kernel/messaging/auth.js';
 import { PERM_READ, PERM_WRITE } from '../../kernel/messaging/metadata.js';
 import type { TopicConfig } from '../../kernel/messaging/metadata.js';
@@ -14,7 +14,7 @@ export const MAX_QUEUE_NUMS = 1024;
 /** Read + write, like RocketMQ's default topic perm 6. */
 export const DEFAULT_PERM = PERM_READ | PERM_WRITE;
 
-type AdminDeps = Pick<MessagingDeps, 'metadata' | 'auth' | 'store' | 'clock'>;
+type AdminDeps = Pick<MessagingDeps, 'metadata' | 'auth' | 'store' | 'clock' | 'logger'>;
 
 /**
  * Topic administration over the metadata store. Every change is authorised as `admin:write` on the
@@ -23,7 +23,7 @@ type AdminDeps = Pick<MessagingDeps, 'metadata' | 'auth' | 'store' | 'clock'>;
 export class TopicRegistry implements TopicAdmin {
   private autoCreateEnabled: boolean;
   private readonly lock = new KeyedLock();
-  private readonly deleteListeners: Array<(topic: string) => void> = [];
+  private readonly changeListeners = new Set<TopicChangeListener>();
 
   constructor(
     private readonly deps: AdminDeps,
@@ -90,7 +90,7 @@ export class TopicRegistry implements TopicAdmin {
       const removed = await this.deps.metadata.deleteTopic(name);
       const groups = new Set(this.deps.metadata.offsetsOfTopic(name).map((e) => e.group));
       for (const group of groups) this.deps.metadata.deleteOffsets(group, name);
-      for (const listener of this.deleteListeners) listener(name);
+      if (removed) this.notify(name, undefined);
       return removed;
     });
   }
@@ -115,8 +115,37 @@ export class TopicRegistry implements TopicAdmin {
     return topic;
   }
 
-  onDeleted(listener: (topic: string) => void): void {
-    this.deleteListeners.push(listener);
+  /** Called after a create/update/upsert/auto-create (config) or delete (undefined) is persisted. */
+  onChange(listener: TopicChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => void this.changeListeners.delete(listener);
+  }
+
+  onDeleted(listener: (topic: string) => void): () => void {
+    return this.onChange((name, config) => {
+      if (config === undefined) listener(name);
+    });
+  }
+
+  /**
+   * Internal path (retry, DLQ and schedule topics): no auth. Creates the topic from `spec` when
+   * missing; raises an existing topic's queue counts to the spec's when they are lower.
+   */
+  async ensureInternal(spec: TopicSpec): Promise<TopicConfig> {
+    const name = checkSpec(spec);
+    const existing = this.deps.metadata.getTopic(name);
+    if (existing !== undefined && !needsMoreQueues(existing, spec)) return existing;
+    return this.lock.run(name, async () => {
+      const current = this.deps.metadata.getTopic(name);
+      if (current !== undefined && !needsMoreQueues(current, spec)) return current;
+      if (current === undefined) return this.write(this.fromSpec(spec, undefined));
+      const raised: TopicSpec = {
+        topicName: name,
+        readQueueNums: Math.max(current.readQueueNums, spec.readQueueNums ?? 0),
+        writeQueueNums: Math.max(current.writeQueueNums, spec.writeQueueNums ?? 0),
+      };
+      return this.write(this.fromSpec(raised, current));
+    });
   }
 
   private async autoCreateTopic(name: string): Promise<TopicConfig> {
@@ -128,7 +157,19 @@ export class TopicRegistry implements TopicAdmin {
 
   private async write(config: TopicConfig): Promise<TopicConfig> {
     await this.deps.metadata.putTopic(config);
+    this.notify(config.topicName, config);
     return config;
+  }
+
+  /** A throwing listener is logged and never fails the admin operation that was already persisted. */
+  private notify(name: string, config: TopicConfig | undefined): void {
+    for (const listener of [...this.changeListeners]) {
+      try {
+        listener(name, config);
+      } catch (e) {
+        this.deps.logger?.warn({ err: e, topic: name }, 'topic change listener failed');
+      }
+    }
   }
 
   private fromSpec(spec: TopicSpec, existing: TopicConfig | undefined): TopicConfig {
@@ -158,6 +199,10 @@ export function checkSpec(spec: TopicSpec): string {
     throw new CometError('TOPIC_CONFIG_INVALID', `order ${String(spec.order)} is not a boolean`);
   }
   return name;
+}
+
+function needsMoreQueues(existing: TopicConfig, spec: TopicSpec): boolean {
+  return existing.readQueueNums < (spec.readQueueNums ?? 0) || existing.writeQueueNums < (spec.writeQueueNums ?? 0);
 }
 
 function checkQueueNums(field: string, value: number | undefined): void {

@@ -11,12 +11,10 @@ test('cometmq --help lists the commands', async (t) => {
   for (const cmd of ['start', 'config', 'errors', 'namesrv', 'broker']) t.regex(run.stdout, new RegExp(`^  ${cmd}\\b`, 'm'));
 });
 
-test('cometmq namesrv and broker are not implemented yet: coded error, exit 2', async (t) => {
-  for (const cmd of ['namesrv', 'broker']) {
-    const run = await runCli([cmd]);
-    t.is(run.code, 2, cmd);
-    t.regex(run.stderr, new RegExp(`^cometmq: CLI_NOT_IMPLEMENTED: cometmq ${cmd}: not implemented yet \\(issue 3\\)`));
-  }
+test('cometmq broker rejects a bad --namesrv list with a coded error, exit 1 (roles: plugins/namesrv/test/cli.test.ts)', async (t) => {
+  const run = await runCli(['broker', '--namesrv', 'no-port']);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /^cometmq: NAMESRV_ADDR_INVALID: name server address "no-port" is not host:port/);
 });
 
 test('cometmq config print shows the effective config: env over defaults, flags over env, secrets redacted', async (t) => {

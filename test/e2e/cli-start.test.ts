@@ -4,16 +4,19 @@ import test from 'ava';
 import { DEFAULT_LOAD } from '../../kernel/config/schema.js';
 import { tempDir } from '../helpers/kernel-harness.js';
 import { logLines, REPO_ROOT, spawnCli } from '../helpers/kernel-cli.js';
+import { LOOPBACK_FLAGS } from '../helpers/loopback.js';
 
 const EXAMPLE = path.join(REPO_ROOT, 'test/fixtures/example-plugin');
 
 test('cometmq start with the default plugins prints a ready line and stops cleanly on SIGTERM', async (t) => {
   const dataDir = await tempDir(t, 'cometmq-cli-');
-  const cli = spawnCli(['start', '--data-dir', dataDir]);
+  const cli = spawnCli(['start', '--data-dir', dataDir, ...LOOPBACK_FLAGS]);
   t.teardown(() => void cli.child.kill('SIGKILL'));
   const ready = await cli.waitForLine(/^cometmq ready:/, 60_000);
   t.true(ready.startsWith(`cometmq ready: dataDir=${dataDir} plugins=`), ready);
-  t.true(ready.endsWith(' flush=async doors=none'), ready);
+  t.true(ready.endsWith(' flush=async'), ready);
+  t.regex(cli.stdout(), /^door remoting listening on tcp:\/\/127\.0\.0\.1:\d+$/m, 'the native door says where it listens');
+  t.regex(cli.stdout(), /^door namesrv listening on tcp:\/\/127\.0\.0\.1:\d+$/m, 'and so does the name server');
   t.deepEqual([...DEFAULT_LOAD].sort(), ready.split('plugins=')[1]!.split(' ')[0]!.split(',').sort());
   t.true(existsSync(path.join(dataDir, 'store', 'abort')), 'while running, the store marks itself not cleanly stopped');
   cli.child.kill('SIGTERM');

@@ -6,6 +6,7 @@ import type { AppendOk } from '../../kernel/messaging/store.js';
 import { parseTagExpression } from '../../kernel/messaging/tags.js';
 import { tempDir } from '../helpers/kernel-harness.js';
 import { captureLogger } from '../helpers/kernel-logs.js';
+import { LOOPBACK_DOORS } from '../helpers/loopback.js';
 
 function brokerAt(dataDir: string, load: readonly string[] = DEFAULT_LOAD): Kernel {
   return createKernel({
@@ -15,7 +16,7 @@ function brokerAt(dataDir: string, load: readonly string[] = DEFAULT_LOAD): Kern
       values: {
         dataDir,
         load: [...load],
-        plugins: { 'store-commitlog': { segmentBytes: 256 * 1024, consumeQueueEntriesPerFile: 500 } },
+        plugins: { ...LOOPBACK_DOORS, 'store-commitlog': { segmentBytes: 256 * 1024, consumeQueueEntriesPerFile: 500 } },
       },
       env: {},
       flags: {},

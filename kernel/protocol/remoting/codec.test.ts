@@ -1,7 +1,9 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { isCometError } from '../../errors.js';
 import { FrameDecoder, decodeFrameContent, encodeCommand } from './codec.js';
 import { createRequest, createResponse } from './command.js';
+import { peekOpaque } from './salvage.js';
 
 test('decodes the captured ali-ons route request (rocketmq-protocol.md §1.2)', (t) => {
   const header = '{"code":105,"language":"JAVA","opaque":1,"flag":0,"version":121,"extFields":{"topic":"TopicA"}}';
@@ -71,4 +73,57 @@ test('garbage headers are coded errors', (t) => {
   const lying = Buffer.alloc(8);
   lying.writeInt32BE(1000, 0);
   t.true(isCometError(t.throws(() => decodeFrameContent(lying)), 'REMOTING_FRAME_INVALID'));
+});
+
+test('property: encode → FrameDecoder (any chunking) → decode is the identity on both header types', (t) => {
+  const arbCmd = fc.record({
+    code: fc.integer({ min: -32768, max: 32767 }),
+    opaque: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+    flag: fc.constantFrom(0, 1, 2),
+    remark: fc.option(fc.string({ maxLength: 40 }), { nil: undefined }),
+    ext: fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 30 }), { maxKeys: 6 }),
+    body: fc.option(fc.uint8Array({ maxLength: 200 }), { nil: undefined }),
+    serializeType: fc.constantFrom(0 as const, 1 as const),
+    cut: fc.nat(),
+  });
+  fc.assert(
+    fc.property(arbCmd, (c) => {
+      const cmd = {
+        ...createRequest({ code: c.code, opaque: c.opaque, extFields: c.ext, ...(c.remark === undefined ? {} : { remark: c.remark }), ...(c.body === undefined ? {} : { body: c.body }) }),
+        flag: c.flag,
+        language: 'JAVA',
+        serializeType: c.serializeType,
+      };
+      const bytes = encodeCommand(cmd);
+      const d = new FrameDecoder();
+      const at = c.cut % (bytes.length + 1);
+      const frames = [...d.push(bytes.subarray(0, at)), ...d.push(bytes.subarray(at))];
+      t.is(frames.length, 1);
+      const back = decodeFrameContent(frames[0]!);
+      t.like(back, { code: c.code, opaque: c.opaque, flag: c.flag, language: 'JAVA', serializeType: c.serializeType });
+      t.is(back.remark, c.remark === '' && c.serializeType === 1 ? undefined : c.remark);
+      t.deepEqual({ ...back.extFields }, { ...cmd.extFields });
+      t.deepEqual(back.body === undefined ? undefined : Buffer.from(back.body), c.body === undefined || c.body.length === 0 ? undefined : Buffer.from(c.body));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('peekOpaque salvages the opaque of JSON and binary headers that fail to decode, else undefined', (t) => {
+  const content = (type: number, header: Buffer): Buffer => {
+    const b = Buffer.alloc(4 + header.length);
+    b.writeInt32BE(((type & 0xff) << 24) | header.length, 0);
+    header.copy(b, 4);
+    return b;
+  };
+  t.is(peekOpaque(content(0, Buffer.from('{"code":1,"opaque":"17","extFields":{"a":{"b":1}}}'))), 17);
+  t.is(peekOpaque(content(0, Buffer.from('{"code":1,"opaque":23,"extFi'))), 23);
+  t.is(peekOpaque(content(0, Buffer.from('{"code":1,"opaque":99999999999}'))), undefined);
+  t.is(peekOpaque(content(0, Buffer.from('garbage'))), undefined);
+  const bin = Buffer.alloc(9);
+  bin.writeInt32BE(4711, 5);
+  t.is(peekOpaque(content(1, bin)), 4711);
+  t.is(peekOpaque(content(1, Buffer.alloc(8))), undefined);
+  t.is(peekOpaque(content(7, Buffer.from('{"opaque":1}'))), undefined);
+  t.is(peekOpaque(Buffer.alloc(2)), undefined);
 });

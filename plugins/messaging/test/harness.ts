@@ -2,7 +2,8 @@ import type { ExecutionContext } from 'ava';
 import { isCometError } from '../../../kernel/errors.js';
 import type { ErrorCode } from '../../../kernel/errors.js';
 import type { Action, Auth, AuthResult, AuthzDecision, Identity, Resource } from '../../../kernel/messaging/auth.js';
-import type { HostAddress } from '../../../kernel/messaging/message.js';
+import { INTERNAL_IDENTITY } from '../../../kernel/messaging/auth.js';
+import type { HostAddress, StoredMessage } from '../../../kernel/messaging/message.js';
 import type { IndexEntry, IndexHits, IndexPage, MessageIndex, TimeIndexHit } from '../../../kernel/messaging/index-contract.js';
 import type { Clock, TimerHandle } from '../../../kernel/services.js';
 import { MemoryMetadata } from '../../../test/helpers/memory-metadata.js';
@@ -124,7 +125,7 @@ export interface Harness {
 /** Messaging over the memory store + memory metadata + fake auth; closed in teardown. */
 export function harness(
   t: ExecutionContext,
-  options: { config?: Partial<MessagingConfig>; withIndex?: boolean; clock?: Clock } = {},
+  options: { config?: Partial<MessagingConfig>; withIndex?: boolean; clock?: Clock; start?: boolean } = {},
 ): Harness {
   const clock = new ManualClock();
   const store = new MemoryStore({ storeHost: STORE_HOST, now: () => clock.now() });
@@ -135,8 +136,10 @@ export function harness(
     { store, metadata, auth, clock: options.clock ?? clock, storeHost: STORE_HOST, ...(index === undefined ? {} : { index }) },
     messagingConfig(options.config ?? {}),
   );
-  t.teardown(() => {
+  if (options.start === true) messaging.start();
+  t.teardown(async () => {
     messaging.close();
+    await messaging.schedule.idle();
     store.close();
   });
   return { messaging, store, metadata, auth, clock, index };
@@ -156,4 +159,23 @@ export async function rejectsWith(t: ExecutionContext, p: Promise<unknown>, code
 export function throwsWith(t: ExecutionContext, fn: () => unknown, code: ErrorCode): void {
   const e = t.throws(fn);
   t.is(isCometError(e) ? e.code : undefined, code);
+}
+
+/** Every message of one queue, in queue order (read as the internal identity). */
+export async function readAll(messaging: MessagingService, topic: string, queueId: number): Promise<StoredMessage[]> {
+  const out: StoredMessage[] = [];
+  let offset = 0;
+  for (;;) {
+    const r = await messaging.read({ topic, queueId, offset, max: 64 }, INTERNAL_IDENTITY);
+    if (r.status !== 'found') return out;
+    out.push(...r.messages);
+    offset = r.nextOffset;
+  }
+}
+
+/** Move the manual clock and let the schedule service finish what its timers started. */
+export async function advance(h: { readonly clock: ManualClock; readonly messaging: MessagingService }, ms: number): Promise<void> {
+  await h.messaging.schedule.idle();
+  h.clock.advance(ms);
+  await h.messaging.schedule.idle();
 }

@@ -86,7 +86,8 @@ test('segments roll (blank fillers) and everything reads back in order; restart 
 });
 
 test('bad input is rejected before anything is written', async (t) => {
-  const dir = await storeTempDir(t);
+  // Nested, so the parent folder checked below for an escaped `../x` belongs to this test alone.
+  const dir = path.join(await storeTempDir(t), 'store');
   const store = await openTestStore(t, dir, { config: { maxMessageBytes: 1000 } });
   ok(t, await store.append({ topic: 'T', queueId: 0, body: body('first') }));
   const end = store.stats().writtenOffset;

@@ -1,0 +1,53 @@
+import type { MessageQueue, ReceivedMessage } from './types.js';
+
+/**
+ * Messages pulled for one queue and not yet consumed, in offset order. The consume offset is the
+ * lowest unconsumed offset (or one past the highest seen when all are done).
+ */
+export class ProcessQueue {
+  readonly #msgs = new Map<number, ReceivedMessage>();
+  #highest = -1;
+  dropped = false;
+  /** Orderly: broker lock held (LOCK_BATCH_MQ) and when it was last confirmed. */
+  locked = false;
+  lockedAt = 0;
+  /** Next offset to pull. */
+  nextOffset = 0;
+  readonly abort = new AbortController();
+
+  constructor(readonly mq: MessageQueue) {}
+
+  get size(): number {
+    return this.#msgs.size;
+  }
+
+  put(messages: readonly ReceivedMessage[]): void {
+    for (const m of messages) {
+      if (m.queueOffset <= this.#highest) continue;
+      this.#msgs.set(m.queueOffset, m);
+      this.#highest = m.queueOffset;
+    }
+  }
+
+  /** Oldest buffered message (orderly consumption takes them one by one). */
+  first(): ReceivedMessage | undefined {
+    for (const m of this.#msgs.values()) return m;
+    return undefined;
+  }
+
+  /** Remove consumed messages; returns the new consume offset (−1 when nothing was ever buffered). */
+  remove(offsets: readonly number[]): number {
+    for (const o of offsets) this.#msgs.delete(o);
+    return this.consumeOffset();
+  }
+
+  consumeOffset(): number {
+    for (const o of this.#msgs.keys()) return o;
+    return this.#highest < 0 ? -1 : this.#highest + 1;
+  }
+
+  drop(): void {
+    this.dropped = true;
+    this.abort.abort();
+  }
+}

@@ -1,0 +1,174 @@
+import { CometError, isCometError } from '../kernel/errors.js';
+import { validateGroupName } from '../kernel/messaging/names.js';
+import { tagHashCode } from '../kernel/messaging/tags.js';
+import { RequestCode, ResponseCode } from '../kernel/protocol/remoting/codes.js';
+import type { RemotingCommand } from '../kernel/protocol/remoting/command.js';
+import { ClientCore, isTransportError, uniqueInstanceName, type CoreDeps } from './client-core.js';
+import { encodeBatchBody, encodeMessage, type EncodedMessage } from './message-codec.js';
+import { brokerError, errorText, responseCodeOf } from './remote.js';
+import { writableQueues } from './route.js';
+import type { ClientOptions, Message, MessageQueue, SendResult, SendStatus } from './types.js';
+
+export interface ProducerOptions extends ClientOptions {
+  /** Per-send deadline covering every retry (default 3000). */
+  readonly sendTimeoutMs?: number;
+  /** Extra attempts on ANOTHER broker after a failure (default 2). */
+  readonly retryTimesWhenSendFailed?: number;
+}
+
+/** Ordered send: pick the queue yourself, or by a sharding key (Java String.hashCode % queue count). */
+export type QueueSelector<A = unknown> = (queues: readonly MessageQueue[], msg: Message, arg: A) => MessageQueue;
+export type SendOptions<A = unknown> = { readonly selector: QueueSelector<A>; readonly arg: A } | { readonly shardingKey: string };
+export type SendCallback = (err: Error | undefined, result?: SendResult) => void;
+
+/** Response codes that count as stored (§1.6 / §4.4). */
+const STATUS: Readonly<Record<number, SendStatus>> = {
+  [ResponseCode.SUCCESS]: 'SEND_OK',
+  [ResponseCode.FLUSH_DISK_TIMEOUT]: 'FLUSH_DISK_TIMEOUT',
+  [ResponseCode.FLUSH_SLAVE_TIMEOUT]: 'FLUSH_SLAVE_TIMEOUT',
+  [ResponseCode.SLAVE_NOT_AVAILABLE]: 'SLAVE_NOT_AVAILABLE',
+};
+/** Broker codes worth retrying elsewhere (§4.4: 17, 14, 1, 16, 204, 205; plus 2 busy). */
+const RETRYABLE = new Set([17, 14, 1, 2, 16, 204, 205]);
+
+/** Java's SelectMessageQueueByHash: |hashCode(key)| % queue count. */
+export function shardingQueue(queues: readonly MessageQueue[], key: string): MessageQueue {
+  if (queues.length === 0) throw new CometError('SDK_ROUTE_NOT_FOUND', 'no writable queue');
+  return queues[Math.abs(tagHashCode(key) % queues.length)]!;
+}
+
+/**
+ * A producer (issue 3): round-robin over writable queues from a random start; a failed send is
+ * retried up to retryTimesWhenSendFailed times on another broker within sendTimeoutMs.
+ */
+export class Producer {
+  readonly #core: ClientCore;
+  readonly #group: string;
+  readonly #sendTimeoutMs: number;
+  readonly #retries: number;
+  #next = Math.floor(Math.random() * 1024);
+
+  constructor(options: ProducerOptions, deps?: CoreDeps) {
+    this.#group = validateGroupName(options.groupName);
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? 3000;
+    this.#retries = Math.max(0, options.retryTimesWhenSendFailed ?? 2);
+    this.#core = new ClientCore(options, { producerGroup: this.#group }, uniqueInstanceName(), deps);
+  }
+
+  get clientId(): string {
+    return this.#core.clientId;
+  }
+
+  async start(): Promise<void> {
+    await this.#core.start();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.#core.shutdown();
+  }
+
+  /** Send and await the stored result (SEND_MESSAGE_V2, §2.4). */
+  async send<A>(msg: Message, options?: SendOptions<A>): Promise<SendResult> {
+    this.#core.assertRunning();
+    const encoded = encodeMessage(msg);
+    if (options !== undefined) {
+      const queues = await this.#queues(encoded.topic);
+      const mq = 'shardingKey' in options ? shardingQueue(queues, options.shardingKey) : options.selector(queues, msg, options.arg);
+      return this.#sendTo(mq, (addr, timeout) => this.#invokeSend(addr, mq, encoded, timeout), this.#sendTimeoutMs);
+    }
+    return this.#withRetry(encoded.topic, (mq, addr, timeout) => this.#invokeSend(addr, mq, encoded, timeout));
+  }
+
+  /** Callback form of send; the callback gets (err) or (undefined, result). */
+  sendAsync<A>(msg: Message, callback: SendCallback, options?: SendOptions<A>): void {
+    this.send(msg, options).then(
+      (r) => callback(undefined, r),
+      (e: unknown) => callback(e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  /** Fire and forget: one-way request, no result and no retry. */
+  async sendOneway(msg: Message): Promise<void> {
+    this.#core.assertRunning();
+    const encoded = encodeMessage(msg);
+    const mq = this.#pick(await this.#queues(encoded.topic), new Set());
+    const addr = await this.#core.findMaster(mq.brokerName, mq.topic);
+    await this.#core.remoting.invokeOneway(addr, { code: RequestCode.SEND_MESSAGE_V2, extFields: this.#header(mq, encoded), body: encoded.body });
+  }
+
+  /** All messages (same topic) into one queue with one SEND_BATCH_MESSAGE (320). */
+  async sendBatch(messages: readonly Message[]): Promise<SendResult> {
+    this.#core.assertRunning();
+    const { topic, body } = encodeBatchBody(messages);
+    const header = (mq: MessageQueue): Record<string, string | number | boolean> => ({
+      ...this.#header(mq, { topic, body, sysFlag: 0, properties: '', flag: 0 }),
+      m: true,
+    });
+    return this.#withRetry(topic, (mq, addr, timeout) =>
+      this.#core.remoting.invoke(addr, { code: RequestCode.SEND_BATCH_MESSAGE, extFields: header(mq), body }, timeout),
+    );
+  }
+
+  async #queues(topic: string): Promise<MessageQueue[]> {
+    const queues = writableQueues(topic, await this.#core.route(topic));
+    if (queues.length === 0) throw new CometError('SDK_ROUTE_NOT_FOUND', `topic ${topic} has no writable queue on a broker with a master`);
+    return queues;
+  }
+
+  /** Next queue round robin, avoiding `avoid` brokers when another broker has a queue. */
+  #pick(queues: readonly MessageQueue[], avoid: ReadonlySet<string>): MessageQueue {
+    for (let i = 0; i < queues.length; i++) {
+      const mq = queues[this.#next++ % queues.length]!;
+      if (!avoid.has(mq.brokerName)) return mq;
+    }
+    return queues[this.#next++ % queues.length]!;
+  }
+
+  async #withRetry(topic: string, invoke: (mq: MessageQueue, addr: string, timeoutMs: number) => Promise<RemotingCommand>): Promise<SendResult> {
+    const deadline = Date.now() + this.#sendTimeoutMs;
+    const failed = new Set<string>();
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.#retries; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const mq = this.#pick(await this.#queues(topic), failed);
+      try {
+        return await this.#sendTo(mq, (addr, timeout) => invoke(mq, addr, timeout), remaining);
+      } catch (e) {
+        lastError = e;
+        const code = responseCodeOf(e);
+        if (code !== undefined && !RETRYABLE.has(code)) throw e;
+        if (code === undefined && !isTransportError(e) && !isCometError(e, 'SDK_ROUTE_NOT_FOUND')) throw e;
+        failed.add(mq.brokerName);
+        this.#core.logger.warn({ broker: mq.brokerName, attempt, err: errorText(e) }, 'send failed; retrying on another broker');
+        this.#core.route(topic, true).catch(() => undefined);
+      }
+    }
+    throw new CometError('SDK_SEND_FAILED', `send to ${topic} failed after ${failed.size} broker(s): ${errorText(lastError)}`, { cause: lastError });
+  }
+
+  async #sendTo(mq: MessageQueue, invoke: (addr: string, timeoutMs: number) => Promise<RemotingCommand>, timeoutMs: number): Promise<SendResult> {
+    const addr = await this.#core.findMaster(mq.brokerName, mq.topic);
+    const resp = await invoke(addr, timeoutMs);
+    const status = STATUS[resp.code];
+    if (status === undefined) throw brokerError(resp, `send to ${mq.topic}@${mq.brokerName}`);
+    const msgIds = (resp.extFields.msgId ?? '').split(',').filter((s) => s.length > 0);
+    const queueId = Number(resp.extFields.queueId ?? mq.queueId);
+    return {
+      status,
+      msgId: msgIds[0] ?? '',
+      msgIds,
+      messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId },
+      queueOffset: Number(resp.extFields.queueOffset ?? -1),
+    };
+  }
+
+  #invokeSend(addr: string, mq: MessageQueue, encoded: EncodedMessage, timeoutMs: number): Promise<RemotingCommand> {
+    return this.#core.remoting.invoke(addr, { code: RequestCode.SEND_MESSAGE_V2, extFields: this.#header(mq, encoded), body: encoded.body }, timeoutMs);
+  }
+
+  /** SendMessageRequestHeaderV2 (§2.4): one-letter field names. */
+  #header(mq: MessageQueue, m: EncodedMessage): Record<string, string | number | boolean> {
+    return { a: this.#group, b: mq.topic, c: 'TBW102', d: 4, e: mq.queueId, f: m.sysFlag, g: Date.now(), h: m.flag, i: m.properties, j: 0, k: false };
+  }
+}
