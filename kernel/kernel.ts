@@ -215,7 +215,8 @@ class CometKernel implements Kernel {
     });
     const config = prepared.config;
     this.#config = config;
-    const { dataDir, brokerName, clusterName, advertisedHost, advertisedPort } = config;
+    const { dataDir, brokerName, clusterName, advertisedHost } = config;
+    const advertisedPort = resolveAdvertisedPort(config);
     this.#info = Object.freeze({ dataDir, brokerName, clusterName, advertisedHost, advertisedPort });
     return prepared;
   }
@@ -265,4 +266,18 @@ class CometKernel implements Kernel {
     this.#logger?.info({ reason, ms: Math.round(this.#clock.monotonic() - t0), timedOut: report.timedOut, failed: report.failed }, 'kernel stopped');
     return report;
   }
+}
+
+const DEFAULT_NATIVE_PORT = 10911;
+
+/**
+ * The store host in every offset msgId is advertisedHost:advertisedPort, and clients use it to reach
+ * this broker (rocketmq-protocol.md §3.4), so by default it follows the native door's port when that
+ * port is fixed in config. A door on port 0 (tests) needs advertisedPort set explicitly.
+ */
+export function resolveAdvertisedPort(config: Pick<KernelConfig, 'advertisedPort' | 'plugins'>): number {
+  if (config.advertisedPort !== undefined) return config.advertisedPort;
+  const slice = config.plugins['remoting'];
+  const port = typeof slice === 'object' && slice !== null ? (slice as Record<string, unknown>)['port'] : undefined;
+  return typeof port === 'number' && Number.isInteger(port) && port > 0 ? port : DEFAULT_NATIVE_PORT;
 }

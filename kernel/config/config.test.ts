@@ -173,3 +173,11 @@ test('redact hides credential-like values for printing', (t) => {
   const out = redact({ a: 1, plugins: { acl: { password: 'p', accessKeySecret: 's', users: [{ token: 't', name: 'n' }] } } });
   t.deepEqual(out, { a: 1, plugins: { acl: { password: '[Redacted]', accessKeySecret: '[Redacted]', users: [{ token: '[Redacted]', name: 'n' }] } } });
 });
+
+test('advertisedPort follows the native door port unless set explicitly', async (t) => {
+  const { resolveAdvertisedPort } = await import('../kernel.js');
+  t.is(resolveAdvertisedPort({ plugins: {} }), 10911);
+  t.is(resolveAdvertisedPort({ plugins: { remoting: { port: 12001 } } }), 12001);
+  t.is(resolveAdvertisedPort({ plugins: { remoting: { port: 0 } } }), 10911, 'port 0: unknown until listening');
+  t.is(resolveAdvertisedPort({ advertisedPort: 12000, plugins: { remoting: { port: 12001 } } }), 12000);
+});

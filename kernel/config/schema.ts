@@ -36,7 +36,8 @@ export const kernelConfigSchema = z
     brokerName: z.string().min(1).default('broker-a'),
     clusterName: z.string().min(1).default('DefaultCluster'),
     advertisedHost: z.ipv4().default('127.0.0.1'),
-    advertisedPort: z.number().int().min(1).max(65535).default(10911),
+    /** Unset: the native door's configured port (plugins.remoting.port) when it is fixed, else 10911. */
+    advertisedPort: z.number().int().min(1).max(65535).optional(),
     shutdownTimeoutMs: z.number().int().positive().default(10000),
     log: logConfigSchema.prefault({}),
     load: loadSchema,

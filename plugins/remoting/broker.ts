@@ -78,6 +78,11 @@ export function createBroker(deps: BrokerDeps, config: RemotingConfig): Broker {
       }, config.scanIntervalMs);
       scan.unref();
       logger.info({ host: bound.host, port: bound.port }, `native door listening on ${bound.host}:${bound.port}`);
+      if (bound.port !== deps.kernel.advertisedPort) {
+        // msgIds embed advertisedHost:advertisedPort (§3.4): clients resolving one reach the wrong port, and two
+        // brokers on one host with the same advertisedPort hand out colliding msgIds.
+        logger.warn({ port: bound.port, advertisedPort: deps.kernel.advertisedPort }, `native door port ${bound.port} differs from advertisedPort ${deps.kernel.advertisedPort}: msgIds name the wrong port; set advertisedPort=${bound.port}`);
+      }
       return bound;
     },
     async stop(deadline) {
