@@ -3,7 +3,7 @@ import os from 'node:os';
 import { CometError, isCometError } from '../kernel/errors.js';
 import { RequestCode, ResponseCode } from '../kernel/protocol/remoting/codes.js';
 import type { RemotingCommand, RequestInit } from '../kernel/protocol/remoting/command.js';
-import type { RemotingClient } from '../kernel/protocol/remoting/transport.js';
+import type { RemotingClient, RemotingClientOptions } from '../kernel/protocol/remoting/transport.js';
 import { resolveNamesrvAddrs } from '../kernel/protocol/remoting/namesrv-address.js';
 import { parseTopicRouteData, type TopicRouteData } from '../kernel/protocol/remoting/route.js';
 import { createSdkRemotingClient } from './remoting.js';
@@ -34,9 +34,11 @@ export interface CoreRole {
   onConsumerIdsChanged?(group: string): void;
 }
 
-/** Internal seams (tests): a remoting client and the environment. */
+/** Internal seams (tests): a remoting client (or a factory wrapping the real one) and the environment. */
 export interface CoreDeps {
   readonly remoting?: RemotingClient;
+  /** Build the transport from the SDK's options (server requests included), e.g. to wrap it. */
+  readonly remotingFactory?: (options: RemotingClientOptions, logger: SdkLogger | undefined) => RemotingClient;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -79,9 +81,8 @@ export class ClientCore {
     this.clientId = `${options.clientIP ?? defaultClientIP()}@${options.instanceName ?? defaultInstance}`;
     this.logger = options.logger ?? NOOP_LOGGER;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 3000;
-    this.remoting =
-      deps.remoting ??
-      createSdkRemotingClient({ requestTimeoutMs: this.requestTimeoutMs, onServerRequest: (addr, req) => this.#onServerRequest(addr, req) });
+    const transport: RemotingClientOptions = { requestTimeoutMs: this.requestTimeoutMs, onServerRequest: (addr, req) => this.#onServerRequest(addr, req) };
+    this.remoting = deps.remoting ?? (deps.remotingFactory ?? createSdkRemotingClient)(transport, options.logger);
   }
 
   get running(): boolean {

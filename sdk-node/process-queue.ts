@@ -7,13 +7,18 @@ import type { MessageQueue, ReceivedMessage } from './types.js';
 export class ProcessQueue {
   readonly #msgs = new Map<number, ReceivedMessage>();
   #highest = -1;
+  /** No longer pulled or consumed (rebalanced away or shutting down). */
   dropped = false;
+  /** Offset ownership given up (after a drop has settled): later commits are ignored. */
+  released = false;
   /** Orderly: broker lock held (LOCK_BATCH_MQ) and when it was last confirmed. */
   locked = false;
   lockedAt = 0;
   /** Next offset to pull. */
   nextOffset = 0;
   readonly abort = new AbortController();
+  #inflight = 0;
+  #idleWaiters: (() => void)[] = [];
 
   constructor(readonly mq: MessageQueue) {}
 
@@ -49,5 +54,32 @@ export class ProcessQueue {
   drop(): void {
     this.dropped = true;
     this.abort.abort();
+  }
+
+  /** A handler started / ended on a message of this queue (settle() waits for them). */
+  enter(): void {
+    this.#inflight++;
+  }
+
+  leave(): void {
+    this.#inflight--;
+    if (this.#inflight === 0) for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  get inflight(): number {
+    return this.#inflight;
+  }
+
+  /** Resolves when no handler runs on this queue, or after `deadlineMs`. */
+  settle(deadlineMs: number): Promise<void> {
+    if (this.#inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, deadlineMs);
+      this.#idleWaiters.push(done);
+    });
   }
 }

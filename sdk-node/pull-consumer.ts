@@ -39,11 +39,13 @@ export class PullConsumer {
   #subscription: { topic: string; expression: string; filter: TagFilter; subVersion: number } | undefined;
   #wake: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #rebalancing: Promise<void> = Promise.resolve();
 
   constructor(options: PullConsumerOptions, deps?: CoreDeps) {
     this.#group = validateGroupName(options.groupName);
     this.#opts = options;
-    this.#core = new ClientCore(options, { consumerData: () => this.#consumerData() }, uniqueInstanceName(), deps);
+    const role = { consumerData: () => this.#consumerData(), onConsumerIdsChanged: () => void this.rebalance() };
+    this.#core = new ClientCore(options, role, uniqueInstanceName(), deps);
     this.#offsets = new RemoteOffsetStore(this.#core, this.#group);
   }
 
@@ -86,7 +88,13 @@ export class PullConsumer {
     return [...this.#queues.values()].map((q) => q.mq);
   }
 
-  async rebalance(): Promise<void> {
+  /** Divide the subscribed topic's queues again (also every rebalanceIntervalMs and on NOTIFY_CONSUMER_IDS_CHANGED); runs one at a time. */
+  rebalance(): Promise<void> {
+    this.#rebalancing = this.#rebalancing.then(() => this.#rebalanceOnce());
+    return this.#rebalancing;
+  }
+
+  async #rebalanceOnce(): Promise<void> {
     const sub = this.#subscription;
     if (sub === undefined || !this.#core.running) return;
     try {
@@ -165,10 +173,12 @@ export class PullConsumer {
     return this.#buffer.filter((m) => m.sourceTopic === mq.topic && m.brokerName === mq.brokerName && m.queueId === mq.queueId).length;
   }
 
+  /** Stop the rebalance timer, unregister, close every socket. Offsets are committed only by commit(). */
   async shutdown(): Promise<void> {
     clearInterval(this.#timer);
     this.#wake?.();
     await this.#core.shutdown();
+    await this.#rebalancing;
   }
 
   #consumerData(): ConsumerData {

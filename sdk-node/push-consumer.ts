@@ -32,6 +32,8 @@ export interface PushConsumerOptions extends ClientOptions {
   readonly lockRenewIntervalMs?: number;
   /** Delay before re-consuming a failed message locally (orderly, or when send-back fails). Default 1000. */
   readonly localRetryDelayMs?: number;
+  /** Longest shutdown() waits for running handlers before committing offsets (default 3000). */
+  readonly shutdownTimeoutMs?: number;
 }
 
 export interface ListenerOptions {
@@ -147,6 +149,7 @@ export class PushConsumer implements AsyncIterable<AckableMessage> {
       suspendMs: o.suspendMs ?? 15000,
       maxBufferedPerQueue: o.maxBufferedPerQueue ?? 1000,
       pullErrorDelayMs: 1000,
+      settleMs: 1000,
     });
     await Promise.allSettled([...this.#subs.keys()].map((t) => this.#core.route(t)));
     await this.#core.heartbeat();
@@ -161,15 +164,16 @@ export class PushConsumer implements AsyncIterable<AckableMessage> {
     return this.#manager?.rebalance() ?? Promise.resolve();
   }
 
-  /** Stop pulling, wait briefly for running handlers, persist offsets, unlock, unregister. */
+  /**
+   * Stop pulling, wait for running handlers (up to shutdownTimeoutMs), persist offsets, unlock
+   * (orderly), unregister from every broker, close every socket and timer.
+   */
   async shutdown(): Promise<void> {
     if (!this.#core.running) return this.#core.shutdown();
     for (const t of this.#timers.splice(0)) clearInterval(t);
-    const manager = this.#manager!;
-    await manager.stop();
     this.#stream?.close();
-    await this.#consume!.idle(3000);
-    await this.#offsets!.persistAll().catch((e: unknown) => this.#core.logger.warn({ err: errorText(e) }, 'offset persist on shutdown failed'));
+    const manager = this.#manager!;
+    await manager.stop(this.#opts.shutdownTimeoutMs ?? 3000);
     await this.#core.shutdown();
     await manager.joined();
   }

@@ -33,6 +33,8 @@ export interface QueueManagerContext {
   /** Pause pulling a queue above this many buffered messages. */
   readonly maxBufferedPerQueue: number;
   readonly pullErrorDelayMs: number;
+  /** Longest wait for a dropped queue's running handler before its offset is committed (default 1000). */
+  readonly settleMs: number;
 }
 
 /**
@@ -97,9 +99,16 @@ export class QueueManager {
     }
   }
 
+  /**
+   * Rebalanced away: stop pulling, let the handler on it finish (bounded by settleMs; orderly: so
+   * the next owner never overlaps), commit its offset, then unlock (orderly). Messages still
+   * unconsumed are redelivered to the next owner (at-least-once).
+   */
   async #removeQueue(key: string, pq: ProcessQueue): Promise<void> {
     pq.drop();
     this.#pqs.delete(key);
+    await pq.settle(this.ctx.settleMs);
+    pq.released = true;
     try {
       if (this.ctx.model === 'CLUSTERING') await this.ctx.offsets.persist(pq.mq);
     } catch (e) {
@@ -107,6 +116,7 @@ export class QueueManager {
     }
     this.ctx.offsets.remove(pq.mq);
     if (this.ctx.orderly && this.ctx.model === 'CLUSTERING') await this.#unlock([pq.mq]);
+    this.ctx.core.logger.debug({ mq: key }, 'queue released');
   }
 
   async #addQueue(mq: MessageQueue): Promise<void> {
@@ -216,12 +226,19 @@ export class QueueManager {
     for (const pq of pqs) if (pq.locked) this.ctx.consume.submit(pq, []);
   }
 
-  /** Drop every queue (shutdown): stop pulls and consumption; offsets are persisted by the caller. */
-  async stop(): Promise<MessageQueue[]> {
+  /**
+   * Shutdown: drop every queue, wait for running handlers (bounded by `settleMs`), persist the
+   * offsets, then unlock (orderly). Returns the queues that were owned.
+   */
+  async stop(settleMs: number): Promise<MessageQueue[]> {
     await this.#busy?.catch(() => undefined);
-    const mqs = this.queues();
-    for (const pq of this.#pqs.values()) pq.drop();
+    const pqs = [...this.#pqs.values()];
     this.#pqs.clear();
+    for (const pq of pqs) pq.drop();
+    await Promise.all(pqs.map((pq) => pq.settle(settleMs)));
+    for (const pq of pqs) pq.released = true;
+    await this.ctx.offsets.persistAll().catch((e: unknown) => this.ctx.core.logger.warn({ err: errorText(e) }, 'offset persist on shutdown failed'));
+    const mqs = pqs.map((pq) => pq.mq);
     if (this.ctx.orderly && this.ctx.model === 'CLUSTERING') await this.#unlock(mqs);
     return mqs;
   }

@@ -5,8 +5,19 @@ import type { MessageQueue } from './types.js';
 
 const byBroker = (a: { brokerName: string }, b: { brokerName: string }): number => (a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0);
 
-/** Producer queues: WRITE perm on brokers that have a master (§2.2), sorted by broker then queue id. */
+/** Per route object (a refresh replaces it): the producer's queue list, computed once, not per send. */
+const writableCache = new WeakMap<TopicRouteData, { readonly topic: string; readonly queues: MessageQueue[] }>();
+
+/** Producer queues: WRITE perm on brokers that have a master (§2.2), sorted by broker then queue id. Frozen, cached per route. */
 export function writableQueues(topic: string, route: TopicRouteData): MessageQueue[] {
+  const cached = writableCache.get(route);
+  if (cached !== undefined && cached.topic === topic) return cached.queues;
+  const queues = Object.freeze(computeWritable(topic, route)) as MessageQueue[];
+  writableCache.set(route, { topic, queues });
+  return queues;
+}
+
+function computeWritable(topic: string, route: TopicRouteData): MessageQueue[] {
   const masters = new Set(route.brokerDatas.filter((b) => b.brokerAddrs[String(MASTER_ID)] !== undefined).map((b) => b.brokerName));
   return [...route.queueDatas]
     .filter((q) => isWritable(q.perm) && masters.has(q.brokerName))

@@ -100,7 +100,7 @@ test('orderly listener with concurrent sharding-key producers keeps per-key orde
 });
 
 test('a thrown listener error is retried through the retry topic with the original topic shown', async (t) => {
-  const { namesrvAddr, messaging } = await sdkCluster(t, { delayLevels: '100ms 200ms 300ms 400ms 500ms' });
+  const { namesrvAddr, messaging } = await sdkCluster(t, { messaging: { delayLevels: '100ms 200ms 300ms 400ms 500ms' } });
   await messaging.topics.create({ topicName: 'SdkR', readQueueNums: 2, writeQueueNums: 2 });
   const producer = await producerFor(t, namesrvAddr, 'SdkR');
   const seen: ReceivedMessage[] = [];
