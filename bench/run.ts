@@ -4,12 +4,13 @@
  */
 const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   store: () => import('./store.js'),
+  native: () => import('./native.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
 const load = name === undefined ? undefined : BENCHES[name];
 if (!load) {
-  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--scenario NAME] [--count N]\n`);
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [--scenario NAME] [--count N | --duration SECS]\n`);
   process.exit(2);
 }
 await (await load()).main(rest);

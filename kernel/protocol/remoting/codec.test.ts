@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { isCometError } from '../../errors.js';
-import { FrameDecoder, decodeFrameContent, encodeCommand } from './codec.js';
+import { FrameDecoder, decodeFrameContent, encodeCommand, jsonHeaderReference, jsonHeaderText } from './codec.js';
 import { createRequest, createResponse } from './command.js';
 import { peekOpaque } from './salvage.js';
 
@@ -126,4 +126,24 @@ test('peekOpaque salvages the opaque of JSON and binary headers that fail to dec
   t.is(peekOpaque(content(1, Buffer.alloc(8))), undefined);
   t.is(peekOpaque(content(7, Buffer.from('{"opaque":1}'))), undefined);
   t.is(peekOpaque(Buffer.alloc(2)), undefined);
+});
+
+test('the hand-rolled JSON header equals JSON.stringify byte for byte (fuzzed)', (t) => {
+  const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('__proto__', 'constructor', '0', '10', '"', '\\', '\u2028', '\ud800'));
+  const ext = fc.dictionary(text, text, { maxKeys: 12 }).map((d) => {
+    const out = Object.create(null) as Record<string, string>;
+    for (const [k, v] of Object.entries(d)) out[k] = v;
+    return out;
+  });
+  const int = fc.oneof(fc.integer(), fc.constantFrom(0x7fffffff, -1, -0));
+  fc.assert(
+    fc.property(int, text, int, int, int, fc.option(text, { nil: undefined }), ext, (code, language, version, opaque, flag, remark, extFields) => {
+      const cmd = { code, language, version, opaque, flag, ...(remark === undefined ? {} : { remark }), extFields, serializeType: 0 as const };
+      t.is(jsonHeaderText(cmd), jsonHeaderReference(cmd));
+      const back = decodeFrameContent(new FrameDecoder().push(encodeCommand(cmd))[0]!);
+      t.deepEqual({ ...back.extFields }, { ...extFields });
+      t.is(back.remark, remark);
+    }),
+    { numRuns: 500 },
+  );
 });

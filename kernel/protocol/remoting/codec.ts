@@ -1,24 +1,64 @@
 import { CometError } from '../../errors.js';
 import { LANGUAGES, MAX_FRAME_BYTES } from './codes.js';
 import type { RemotingCommand } from './command.js';
-import { toExtFields } from './command.js';
 
 /**
  * Frame layout (shared/rocketmq-protocol.md §1.2): int length (= 4 + header + body), int
  * (serializeType << 24 | headerLength), header, body. Big-endian.
  */
 export function encodeCommand(cmd: RemotingCommand): Buffer {
-  const header = cmd.serializeType === 1 ? encodeBinaryHeader(cmd) : encodeJsonHeader(cmd);
+  if (cmd.serializeType !== 1) {
+    const json = jsonHeaderText(cmd);
+    const headerLength = Buffer.byteLength(json, 'utf8');
+    return frameWith(cmd, headerLength, (frame) => frame.write(json, 8, headerLength, 'utf8'));
+  }
+  const header = encodeBinaryHeader(cmd);
+  return frameWith(cmd, header.length, (frame) => header.copy(frame, 8));
+}
+
+/** One allocation per frame: length, type|header length, header (written by `writeHeader`), body. */
+function frameWith(cmd: RemotingCommand, headerLength: number, writeHeader: (frame: Buffer) => void): Buffer {
   const bodyLength = cmd.body?.length ?? 0;
-  const frame = Buffer.allocUnsafe(8 + header.length + bodyLength);
-  frame.writeInt32BE(4 + header.length + bodyLength, 0);
-  frame.writeInt32BE(((cmd.serializeType & 0xff) << 24) | header.length, 4);
-  header.copy(frame, 8);
-  if (cmd.body !== undefined) frame.set(cmd.body, 8 + header.length);
+  const frame = Buffer.allocUnsafe(8 + headerLength + bodyLength);
+  frame.writeInt32BE(4 + headerLength + bodyLength, 0);
+  frame.writeInt32BE(((cmd.serializeType & 0xff) << 24) | headerLength, 4);
+  writeHeader(frame);
+  if (cmd.body !== undefined) frame.set(cmd.body, 8 + headerLength);
   return frame;
 }
 
-function encodeJsonHeader(cmd: RemotingCommand): Buffer {
+/** A number as JSON.stringify writes it (non-finite → null). */
+const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+
+/**
+ * The JSON header text, byte for byte what {@link jsonHeaderReference} produces (a fast-check test
+ * holds them equal): same field order, every key and string value through JSON.stringify (so
+ * escaping and `__proto__` keys are exactly JSON's), without building intermediate objects.
+ * Anything unexpected at run time (a non-string ext value, …) takes the reference path.
+ */
+export function jsonHeaderText(cmd: RemotingCommand): string {
+  if (typeof cmd.code !== 'number' || typeof cmd.language !== 'string' || typeof cmd.version !== 'number' || typeof cmd.opaque !== 'number' || typeof cmd.flag !== 'number') {
+    return jsonHeaderReference(cmd);
+  }
+  let out = `{"code":${jsonNumber(cmd.code)},"language":${JSON.stringify(cmd.language)},"version":${jsonNumber(cmd.version)},"opaque":${jsonNumber(cmd.opaque)},"flag":${jsonNumber(cmd.flag)}`;
+  if (cmd.remark !== undefined) {
+    if (typeof cmd.remark !== 'string') return jsonHeaderReference(cmd);
+    out += `,"remark":${JSON.stringify(cmd.remark)}`;
+  }
+  out += ',"extFields":{';
+  const ext = cmd.extFields;
+  let sep = '';
+  for (const key of Object.keys(ext)) {
+    const v = ext[key];
+    if (typeof v !== 'string') return jsonHeaderReference(cmd);
+    out += `${sep}${JSON.stringify(key)}:${JSON.stringify(v)}`;
+    sep = ',';
+  }
+  return `${out}},"serializeTypeCurrentRPC":"JSON"}`;
+}
+
+/** The plain JSON.stringify header (the reference for jsonHeaderText and its fallback). */
+export function jsonHeaderReference(cmd: RemotingCommand): string {
   const json: Record<string, unknown> = {
     code: cmd.code,
     language: cmd.language,
@@ -30,7 +70,7 @@ function encodeJsonHeader(cmd: RemotingCommand): Buffer {
   // Spread into a plain object literal through JSON so a `__proto__` key stays a data key.
   json.extFields = Object.fromEntries(Object.entries(cmd.extFields));
   json.serializeTypeCurrentRPC = 'JSON';
-  return Buffer.from(JSON.stringify(json), 'utf8');
+  return JSON.stringify(json);
 }
 
 function encodeBinaryHeader(cmd: RemotingCommand): Buffer {
@@ -92,7 +132,7 @@ function decodeJsonHeader(header: Buffer, body: Buffer | undefined): RemotingCom
   const h = parsed as Record<string, unknown>;
   const ext = h.extFields;
   if (ext !== undefined && ext !== null && (typeof ext !== 'object' || Array.isArray(ext))) throw invalid('extFields is not an object');
-  const extFields = toExtFields(sanitize(ext as Record<string, unknown> | null | undefined));
+  const extFields = stringFields(ext as Record<string, unknown> | null | undefined);
   return {
     code: int(h.code, 'code'),
     language: typeof h.language === 'string' ? h.language : 'OTHER',
@@ -106,15 +146,19 @@ function decodeJsonHeader(header: Buffer, body: Buffer | undefined): RemotingCom
   };
 }
 
-/** extFields values may be strings, numbers or booleans (ali-ons, §1.3); nested values are refused. */
-function sanitize(ext: Record<string, unknown> | null | undefined): Record<string, string | number | boolean> | undefined {
-  if (ext === null || ext === undefined) return undefined;
-  const out = Object.create(null) as Record<string, string | number | boolean>;
+/**
+ * extFields values may be strings, numbers or booleans (ali-ons, §1.3): one pass into a
+ * null-prototype string map (what toExtFields gives); null values are left out; nested values are refused.
+ */
+function stringFields(ext: Record<string, unknown> | null | undefined): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  if (ext === null || ext === undefined) return out;
   for (const key of Object.keys(ext)) {
     const v = ext[key];
-    if (v === null || v === undefined) continue;
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw invalid(`extFields.${key} is not a scalar`);
-    out[key] = v;
+    if (typeof v === 'string') out[key] = v;
+    else if (v === null || v === undefined) continue;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[key] = String(v);
+    else throw invalid(`extFields.${key} is not a scalar`);
   }
   return out;
 }
