@@ -1,19 +1,28 @@
+import { setMaxListeners } from 'node:events';
 import type { RemotingConnection } from '../../kernel/protocol/remoting/transport.js';
+
+interface ConnectionHolds {
+  /** Shared by every pull held on the connection: aborting it ends them all. */
+  readonly controller: AbortController;
+  held: number;
+}
 
 /**
  * Pulls parked by long polling (§2.5 step 7), so they can be ended early: when their connection
- * closes (the answer would be dropped anyway) or when the door drains at shutdown.
+ * closes (the answer would be dropped anyway) or when the door drains at shutdown. One
+ * AbortController per connection (not per pull): both ways of ending end every pull of the
+ * connection, and a pull is the hot path.
  */
 export class HeldPulls {
-  private readonly byConnection = new Map<string, Set<AbortController>>();
+  private readonly byConnection = new Map<string, ConnectionHolds>();
   /** Connections whose close we listen to (once each). */
   private readonly watched = new Set<string>();
   private closed = false;
 
-  /** A controller for one held pull; call release() when the wait is over. */
+  /** The controller to wait with for one held pull; call release() when the wait is over. */
   hold(connection: Pick<RemotingConnection, 'id' | 'onClose' | 'closed'>): AbortController {
-    const controller = new AbortController();
     if (this.closed || connection.closed) {
+      const controller = new AbortController();
       controller.abort();
       return controller;
     }
@@ -25,23 +34,27 @@ export class HeldPulls {
         this.abortConnection(connectionId);
       });
     }
-    let set = this.byConnection.get(connectionId);
-    if (set === undefined) this.byConnection.set(connectionId, (set = new Set()));
-    set.add(controller);
-    return controller;
+    let holds = this.byConnection.get(connectionId);
+    if (holds === undefined) {
+      const controller = new AbortController();
+      setMaxListeners(0, controller.signal); // one listener per held pull of the connection
+      holds = { controller, held: 0 };
+      this.byConnection.set(connectionId, holds);
+    }
+    holds.held++;
+    return holds.controller;
   }
 
   release(connectionId: string, controller: AbortController): void {
-    const set = this.byConnection.get(connectionId);
-    if (set === undefined) return;
-    set.delete(controller);
-    if (set.size === 0) this.byConnection.delete(connectionId);
+    const holds = this.byConnection.get(connectionId);
+    if (holds === undefined || holds.controller !== controller) return;
+    holds.held--; // the entry stays until the connection closes: its controller is reused
   }
 
   abortConnection(connectionId: string): void {
-    const set = this.byConnection.get(connectionId);
+    const holds = this.byConnection.get(connectionId);
     this.byConnection.delete(connectionId);
-    for (const c of set ?? []) c.abort();
+    holds?.controller.abort();
   }
 
   /** End every held pull now and every later one at once (door draining). */
@@ -52,7 +65,7 @@ export class HeldPulls {
 
   size(): number {
     let n = 0;
-    for (const set of this.byConnection.values()) n += set.size;
+    for (const holds of this.byConnection.values()) n += holds.held;
     return n;
   }
 }

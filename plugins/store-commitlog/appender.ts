@@ -235,6 +235,7 @@ export class Appender implements Flushable {
     }
     this.dirty.add(seg);
     this.written = b.end;
+    this.d.cache.noteWritten(b.start, b.buf, b.len);
     this.d.replication?.onWritten(b.end);
     const durable = this.d.policy.awaitDurable(b.end).then(
       () => undefined,

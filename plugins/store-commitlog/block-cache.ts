@@ -4,9 +4,12 @@ export const BLOCK_BYTES = 1024 * 1024;
 
 interface Block {
   readonly start: number;
+  /** The whole block's room (its length within the segment). */
   readonly buf: Buffer;
-  /** Bytes that held written data when the block was read. */
-  readonly valid: number;
+  /** Bytes read so far (written data); grows as the log grows past it (see extend()). */
+  valid: number;
+  /** An extend() read in flight. */
+  extending: Promise<void> | undefined;
 }
 
 /**
@@ -40,15 +43,50 @@ export class BlockCache {
     const blockLen = Math.min(this.blockBytes, seg.start + seg.size - start);
     if (offset + len > start + blockLen) return this.direct(offset, len);
     let block = this.hit(start);
-    if (!block || block.start + block.valid < offset + len) {
-      if (block) this.blocks.delete(start);
+    if (!block) {
       const filling = this.fill(start, blockLen);
       this.readAhead(start + blockLen, seg.start + seg.size);
       block = await filling;
       if (!block) return undefined;
     }
+    // The block was read while the log ended inside it: read only the bytes written since.
+    if (block.start + block.valid < offset + len) await this.extend(block, offset + len - start);
     if (block.start + block.valid < offset + len) return this.direct(offset, len);
     return block.buf.subarray(offset - start, offset - start + len);
+  }
+
+  /**
+   * Write-through: `len` bytes of `src` just written at `offset` (inside one segment) extend the
+   * cached block they continue, or start a new block when they begin one, so reads at the head of
+   * the log are served from memory.
+   */
+  noteWritten(offset: number, src: Buffer, len: number): void {
+    if (this.capacity === 0 || len <= 0) return;
+    const seg = this.files.find(offset);
+    if (!seg) return;
+    for (let done = 0; done < len; ) {
+      const at = offset + done;
+      const start = seg.start + Math.floor((at - seg.start) / this.blockBytes) * this.blockBytes;
+      const n = Math.min(len - done, start + Math.min(this.blockBytes, seg.start + seg.size - start) - at);
+      let b = this.blocks.get(start);
+      if (!b && at === start && !this.loading.has(start)) {
+        b = { start, buf: Buffer.allocUnsafeSlow(Math.min(this.blockBytes, seg.start + seg.size - start)), valid: 0, extending: undefined };
+        this.insert(b);
+      }
+      if (b && b.extending === undefined && b.start + b.valid === at) {
+        src.copy(b.buf, at - start, done, done + n);
+        b.valid += n;
+      }
+      done += n;
+    }
+  }
+
+  private insert(block: Block): void {
+    this.blocks.set(block.start, block);
+    while (this.blocks.size > this.capacity) {
+      const oldest = this.blocks.keys().next().value as number;
+      this.blocks.delete(oldest);
+    }
   }
 
   /** Synchronous fast path: the bytes if their block is cached, else undefined. */
@@ -84,19 +122,32 @@ export class BlockCache {
     const p = (async (): Promise<Block | undefined> => {
       const want = Math.min(blockLen, this.writtenEnd() - start);
       if (want <= 0) return undefined;
-      const buf = Buffer.allocUnsafeSlow(want);
+      const buf = Buffer.allocUnsafeSlow(blockLen);
       const n = await this.files.read(start, buf, 0, want);
-      const block: Block = { start, buf, valid: n };
+      const block: Block = { start, buf, valid: n, extending: undefined };
       if (gen !== this.gen) return block;
-      this.blocks.set(start, block);
-      while (this.blocks.size > this.capacity) {
-        const oldest = this.blocks.keys().next().value as number;
-        this.blocks.delete(oldest);
-      }
+      this.insert(block);
       return block;
     })().finally(() => this.loading.delete(start));
     this.loading.set(start, p);
     return p;
+  }
+
+  /** Read the block's bytes written since it was filled, until `need` bytes are valid (or no progress). */
+  private async extend(block: Block, need: number): Promise<void> {
+    while (block.valid < need) {
+      const before = block.valid;
+      if (block.extending === undefined) {
+        const want = Math.min(block.buf.length, this.writtenEnd() - block.start);
+        if (want <= before) return;
+        block.extending = this.files
+          .read(block.start + before, block.buf, before, want - before)
+          .then((n) => void (block.valid = Math.max(block.valid, before + n)))
+          .finally(() => void (block.extending = undefined));
+      }
+      await block.extending;
+      if (block.valid <= before) return;
+    }
   }
 
   private async direct(offset: number, len: number): Promise<Buffer | undefined> {

@@ -12,6 +12,8 @@ export const storeConfigSchema = z
     /** Body limit (RocketMQ maxMessageSize). */
     maxMessageBytes: z.number().int().min(1).default(4 * MiB),
     consumeQueueEntriesPerFile: z.number().int().min(16).default(300_000),
+    /** Latest consume-queue entries kept in memory per queue (reads near the head skip the file); 0 = off. */
+    consumeQueueTailEntries: z.number().int().min(0).default(4096),
     /** Default byte bound of one read (RocketMQ: 256 KiB per pull). */
     maxReadBytes: z.number().int().min(1024).default(256 * 1024),
     /** Block cache of log reads (1 MiB blocks, LRU). */

@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type FileIO, O_RDWR_CREATE, readFully, writeFullySync } from './file-io.js';
+import { CqTail } from './cq-tail.js';
 import { segmentName } from './segments.js';
 
 /** RocketMQ consume-queue entry: phys offset int64, size int32, tag code int64. */
 export const CQ_ENTRY_BYTES = 20;
 const TWO32 = 4294967296;
+/** Entries a queue keeps in memory only before writing them to its file. */
+const MAX_PENDING_ENTRIES = 1024;
 
 export function writeCqEntry(buf: Buffer, at: number, phys: number, size: number, tagCode: number): void {
   buf.writeUInt32BE(Math.floor(phys / TWO32) >>> 0, at);
@@ -29,9 +32,16 @@ interface PooledFd {
  * Open consume-queue files, bounded (LRU). A dirty file evicted before its flush is remembered by
  * path and re-opened for the fdatasync.
  */
+/** A queue holding entries not yet written to its file (see ConsumeQueue.write). */
+interface PendingWriter {
+  writePending(): void;
+}
+
 export class QueueFdPool {
   private readonly open = new Map<string, PooledFd>();
   private readonly dirtyClosed = new Set<string>();
+  /** Queues with entries still to write; flush() writes them first. */
+  readonly pending = new Set<PendingWriter>();
 
   constructor(
     private readonly io: FileIO,
@@ -74,8 +84,17 @@ export class QueueFdPool {
     this.io.closeSync(e.fd);
   }
 
-  /** fdatasync every file written since the last flush. */
+  /** Write every queue's pending entries. */
+  writePending(): void {
+    for (const q of this.pending) {
+      q.writePending();
+      this.pending.delete(q);
+    }
+  }
+
+  /** Write the pending entries, then fdatasync every file written since the last flush. */
   async flush(): Promise<void> {
+    this.writePending();
     const jobs: Promise<void>[] = [];
     for (const e of this.open.values()) {
       if (!e.dirty) continue;
@@ -110,6 +129,14 @@ export class ConsumeQueue {
   /** Start offsets (in entries) of the files present, ascending. */
   private files: number[] = [];
   private dirMade = false;
+  /** The latest entries written, served to reads without touching the file. */
+  private readonly tail: CqTail;
+  /**
+   * Entries written to memory (the tail) but not yet to the file: file writes are batched (at
+   * most MAX_PENDING_ENTRIES, and always before a flush, a file read or a truncation).
+   */
+  private pending: { offset: number; buf: Buffer; count: number }[] = [];
+  private pendingCount = 0;
 
   constructor(
     private readonly io: FileIO,
@@ -118,7 +145,10 @@ export class ConsumeQueue {
     readonly queueId: number,
     readonly dir: string,
     private readonly perFile: number,
-  ) {}
+    tailEntries = 0,
+  ) {
+    this.tail = new CqTail(tailEntries);
+  }
 
   private filePath(startEntry: number): string {
     return path.join(this.dir, segmentName(startEntry * CQ_ENTRY_BYTES));
@@ -141,12 +171,47 @@ export class ConsumeQueue {
     return this.files.length > 0;
   }
 
-  /** Write `count` entries from `buf` starting at queue offset `offset` (page-cache writes). */
+  /**
+   * Write `count` entries from `buf` (kept by reference) starting at queue offset `offset`: to the
+   * in-memory tail now, to the file (page cache) in batches. Without a tail, to the file now.
+   */
   write(offset: number, buf: Buffer, count: number): void {
     if (!this.dirMade) {
       fs.mkdirSync(this.dir, { recursive: true });
       this.dirMade = true;
     }
+    this.tail.put(offset, buf, 0, count);
+    this.pending.push({ offset, buf, count });
+    this.pendingCount += count;
+    if (offset + count > this.maxOffset) this.maxOffset = offset + count;
+    if (!this.tail.enabled) return this.writePending();
+    this.pool.pending.add(this);
+    if (this.pendingCount < MAX_PENDING_ENTRIES) return;
+    try {
+      this.writePending();
+    } catch {
+      // Still pending (and readable from the tail): the next flush retries and reports the error.
+    }
+  }
+
+  /** Write the pending entries to the file, contiguous runs coalesced into one write. */
+  writePending(): void {
+    while (this.pending.length > 0) {
+      let n = 1;
+      let count = this.pending[0]!.count;
+      while (n < this.pending.length && this.pending[n]!.offset === this.pending[n - 1]!.offset + this.pending[n - 1]!.count) {
+        count += this.pending[n]!.count;
+        n++;
+      }
+      const run = this.pending.slice(0, n);
+      const buf = n === 1 ? run[0]!.buf : Buffer.concat(run.map((p) => p.buf.subarray(0, p.count * CQ_ENTRY_BYTES)));
+      this.writeFile(run[0]!.offset, buf, count);
+      this.pending.splice(0, n);
+      this.pendingCount -= count;
+    }
+  }
+
+  private writeFile(offset: number, buf: Buffer, count: number): void {
     let done = 0;
     while (done < count) {
       const at = offset + done;
@@ -166,14 +231,17 @@ export class ConsumeQueue {
       }
       done += n;
     }
-    if (offset + count > this.maxOffset) this.maxOffset = offset + count;
   }
 
   /** Entries [offset, offset+count) that lie in one file (count may shrink at a file end). */
   async read(offset: number, count: number): Promise<{ buf: Buffer; count: number }> {
     const fileStart = Math.floor(offset / this.perFile) * this.perFile;
     const n = Math.min(count, fileStart + this.perFile - offset, this.maxOffset - offset);
-    if (n <= 0 || !this.files.includes(fileStart)) return { buf: Buffer.alloc(0), count: 0 };
+    if (n <= 0) return { buf: Buffer.alloc(0), count: 0 };
+    const held = this.tail.get(offset, n);
+    if (held) return held;
+    this.writePending();
+    if (!this.files.includes(fileStart)) return { buf: Buffer.alloc(0), count: 0 };
     const buf = Buffer.allocUnsafe(n * CQ_ENTRY_BYTES);
     const e = this.pool.acquire(this.filePath(fileStart));
     try {
@@ -216,6 +284,8 @@ export class ConsumeQueue {
   /** Drop every entry at or beyond `offset` (recovery). */
   async truncate(offset: number): Promise<void> {
     if (offset >= this.maxOffset) return;
+    this.writePending();
+    this.tail.truncate(offset);
     for (const start of [...this.files]) {
       const p = this.filePath(start);
       if (start >= offset && start > 0 && start > this.minOffset) {
@@ -231,6 +301,7 @@ export class ConsumeQueue {
 
   /** Retention: delete files whose entries all point below `minPhys`; move minOffset. */
   async dropBelow(minPhys: number): Promise<void> {
+    this.writePending();
     while (this.files.length > 1) {
       const next = this.files[1]!;
       const lastOfFirst = await this.entryRaw(next - 1);

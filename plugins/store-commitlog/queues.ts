@@ -15,6 +15,7 @@ export class QueueRegistry {
     readonly dir: string,
     private readonly entriesPerFile: number,
     maxOpenFiles: number,
+    private readonly tailEntries = 0,
   ) {
     this.pool = new QueueFdPool(io, maxOpenFiles);
   }
@@ -31,7 +32,7 @@ export class QueueRegistry {
     }
     let q = m.get(queueId);
     if (!q) {
-      const cq = new ConsumeQueue(this.io, this.pool, topic, queueId, path.join(this.dir, topic, String(queueId)), this.entriesPerFile);
+      const cq = new ConsumeQueue(this.io, this.pool, topic, queueId, path.join(this.dir, topic, String(queueId)), this.entriesPerFile, this.tailEntries);
       cq.load();
       q = { cq, nextOffset: cq.maxOffset };
       m.set(queueId, q);

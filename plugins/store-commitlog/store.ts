@@ -82,7 +82,7 @@ export class CommitLogStore implements MessageStore {
     const host = opts.storeHost ?? { address: '127.0.0.1', port: 10911 };
     this.files = new SegmentFiles(this.io, path.join(opts.dir, 'commitlog'), this.config.segmentBytes);
     this.cache = new BlockCache(this.files, this.config.readCacheBytes, () => this.appender.writtenOffset());
-    this.registry = new QueueRegistry(this.io, path.join(opts.dir, 'consumequeue'), this.config.consumeQueueEntriesPerFile, this.config.maxOpenQueueFiles);
+    this.registry = new QueueRegistry(this.io, path.join(opts.dir, 'consumequeue'), this.config.consumeQueueEntriesPerFile, this.config.maxOpenQueueFiles, this.config.consumeQueueTailEntries);
     const queueFor = (t: string, q: number) => this.registry.getOrCreate(t, q);
     this.feeder = opts.index
       ? new IndexFeeder(opts.index, this.files, () => this.dispatcher.dispatchedOffset, this.config.indexQueueEntries, this.logger)
