@@ -31,6 +31,24 @@ const STATUS: Readonly<Record<number, SendStatus>> = {
 /** Broker codes worth retrying elsewhere (§4.4: 17, 14, 1, 16, 204, 205; plus 2 busy). */
 const RETRYABLE = new Set([17, 14, 1, 2, 16, 204, 205]);
 
+const NO_BROKERS: ReadonlySet<string> = new Set();
+
+/** The SendResult of a SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE response; a non-stored code throws the broker's error. */
+function sendResult(mq: MessageQueue, resp: RemotingCommand): SendResult {
+  const status = STATUS[resp.code];
+  if (status === undefined) throw brokerError(resp, `send to ${mq.topic}@${mq.brokerName}`);
+  const msgId = resp.extFields.msgId ?? '';
+  const msgIds = msgId.indexOf(',') < 0 ? (msgId.length > 0 ? [msgId] : []) : msgId.split(',').filter((s) => s.length > 0);
+  const queueId = Number(resp.extFields.queueId ?? mq.queueId);
+  return {
+    status,
+    msgId: msgIds[0] ?? '',
+    msgIds,
+    messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId },
+    queueOffset: Number(resp.extFields.queueOffset ?? -1),
+  };
+}
+
 /** Java's SelectMessageQueueByHash: |hashCode(key)| % queue count. */
 export function shardingQueue(queues: readonly MessageQueue[], key: string): MessageQueue {
   if (queues.length === 0) throw new CometError('SDK_ROUTE_NOT_FOUND', 'no writable queue');
@@ -68,15 +86,62 @@ export class Producer {
   }
 
   /** Send and await the stored result (SEND_MESSAGE_V2, §2.4). */
-  async send<A>(msg: Message, options?: SendOptions<A>): Promise<SendResult> {
-    this.#core.assertRunning();
-    const encoded = encodeMessage(msg);
-    if (options !== undefined) {
-      const queues = await this.#queues(encoded.topic);
-      const mq = 'shardingKey' in options ? shardingQueue(queues, options.shardingKey) : options.selector(queues, msg, options.arg);
-      return this.#sendTo(mq, (addr, timeout) => this.#invokeSend(addr, mq, encoded, timeout), this.#sendTimeoutMs);
+  send<A>(msg: Message, options?: SendOptions<A>): Promise<SendResult> {
+    let encoded: EncodedMessage;
+    try {
+      this.#core.assertRunning();
+      encoded = encodeMessage(msg);
+    } catch (e) {
+      return Promise.reject(e as Error);
     }
-    return this.#withRetry(encoded.topic, (mq, addr, timeout) => this.#invokeSend(addr, mq, encoded, timeout));
+    return options === undefined ? this.#sendWithRetry(encoded) : this.#sendSelected(msg, encoded, options);
+  }
+
+  /** A send to the queue chosen by a selector or sharding key: one attempt, no retry. */
+  async #sendSelected<A>(msg: Message, encoded: EncodedMessage, options: SendOptions<A>): Promise<SendResult> {
+    const queues = await this.#queues(encoded.topic);
+    const mq = 'shardingKey' in options ? shardingQueue(queues, options.shardingKey) : options.selector(queues, msg, options.arg);
+    return this.#sendTo(mq, (addr, timeout) => this.#invokeSend(addr, mq, encoded, timeout), this.#sendTimeoutMs);
+  }
+
+  /**
+   * #withRetry specialised for one SEND_MESSAGE_V2 (the hot path): same attempts, deadline, broker
+   * avoidance and error handling, without a closure chain; the cached route and master address are
+   * used synchronously when present.
+   */
+  async #sendWithRetry(encoded: EncodedMessage): Promise<SendResult> {
+    const topic = encoded.topic;
+    const deadline = Date.now() + this.#sendTimeoutMs;
+    let failed: Set<string> | undefined;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= this.#retries; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const mq = this.#pick(this.#cachedQueues(topic) ?? (await this.#queues(topic)), failed ?? NO_BROKERS);
+      try {
+        const addr = this.#core.masterAddr(mq.brokerName) ?? (await this.#core.findMaster(mq.brokerName, mq.topic));
+        return sendResult(mq, await this.#invokeSend(addr, mq, encoded, remaining));
+      } catch (e) {
+        lastError = e;
+        const code = responseCodeOf(e);
+        if (code !== undefined && !RETRYABLE.has(code)) throw e;
+        if (code === undefined && !isTransportError(e) && !isCometError(e, 'SDK_ROUTE_NOT_FOUND')) throw e;
+        (failed ??= new Set()).add(mq.brokerName);
+        this.#core.logger.warn({ broker: mq.brokerName, attempt, err: errorText(e) }, 'send failed; retrying on another broker');
+        this.#core.route(topic, true).catch(() => undefined);
+      }
+    }
+    throw new CometError('SDK_SEND_FAILED', `send to ${topic} failed after ${failed?.size ?? 0} broker(s): ${errorText(lastError)}`, { cause: lastError });
+  }
+
+  /** The writable queues of a cached route (what #queues returns without a name-server round trip). */
+  #cachedQueues(topic: string): MessageQueue[] | undefined {
+    const route = this.#core.cachedRoute(topic);
+    if (route === undefined) return undefined;
+    const queues = writableQueues(topic, route);
+    if (queues.length === 0) return undefined;
+    this.#core.watch(topic);
+    return queues;
   }
 
   /** Callback form of send; the callback gets (err) or (undefined, result). */
@@ -150,17 +215,7 @@ export class Producer {
   async #sendTo(mq: MessageQueue, invoke: (addr: string, timeoutMs: number) => Promise<RemotingCommand>, timeoutMs: number): Promise<SendResult> {
     const addr = await this.#core.findMaster(mq.brokerName, mq.topic);
     const resp = await invoke(addr, timeoutMs);
-    const status = STATUS[resp.code];
-    if (status === undefined) throw brokerError(resp, `send to ${mq.topic}@${mq.brokerName}`);
-    const msgIds = (resp.extFields.msgId ?? '').split(',').filter((s) => s.length > 0);
-    const queueId = Number(resp.extFields.queueId ?? mq.queueId);
-    return {
-      status,
-      msgId: msgIds[0] ?? '',
-      msgIds,
-      messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId },
-      queueOffset: Number(resp.extFields.queueOffset ?? -1),
-    };
+    return sendResult(mq, resp);
   }
 
   #invokeSend(addr: string, mq: MessageQueue, encoded: EncodedMessage, timeoutMs: number): Promise<RemotingCommand> {
@@ -168,7 +223,8 @@ export class Producer {
   }
 
   /** SendMessageRequestHeaderV2 (§2.4): one-letter field names. */
-  #header(mq: MessageQueue, m: EncodedMessage): Record<string, string | number | boolean> {
-    return { a: this.#group, b: mq.topic, c: 'TBW102', d: 4, e: mq.queueId, f: m.sysFlag, g: Date.now(), h: m.flag, i: m.properties, j: 0, k: false };
+  #header(mq: MessageQueue, m: EncodedMessage): Record<string, string> {
+    // Already strings, so toExtFields copies them without conversion.
+    return { a: this.#group, b: mq.topic, c: 'TBW102', d: '4', e: String(mq.queueId), f: String(m.sysFlag), g: String(Date.now()), h: String(m.flag), i: m.properties, j: '0', k: 'false' };
   }
 }

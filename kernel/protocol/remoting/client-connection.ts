@@ -19,7 +19,10 @@ export interface ClientConnectionOptions {
 interface Pending {
   readonly resolve: (response: RemotingCommand) => void;
   readonly reject: (error: CometError) => void;
-  readonly timer: NodeJS.Timeout;
+  /** Date.now() after which the request fails REMOTING_TIMEOUT. */
+  readonly deadline: number;
+  readonly code: number;
+  readonly timeoutMs: number;
 }
 
 /** Split `host:port` (§1.1: IPv4 or host names, never IPv6 literals). */
@@ -35,7 +38,9 @@ export function parseAddress(address: string): { host: string; port: number } {
 
 /**
  * One client TCP connection to `host:port`: requests multiplexed by opaque, each with its own
- * timeout; losing the socket fails every pending request with REMOTING_CONNECT_FAILED.
+ * deadline; losing the socket fails every pending request with REMOTING_CONNECT_FAILED.
+ * Deadlines share one timer armed for the earliest of them (not a setTimeout per request): when it
+ * fires, every expired request fails REMOTING_TIMEOUT and the timer is re-armed for the next one.
  */
 export class ClientConnection {
   /** Resolves once connected; rejects with REMOTING_CONNECT_FAILED. */
@@ -46,6 +51,14 @@ export class ClientConnection {
   private failure: CometError | undefined;
   private gone = false;
   private corked = false;
+  /** The deadline timer (undefined when nothing is pending) and the Date.now() it fires at. */
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private readonly sweep = (): void => this.expire();
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
   private readonly closedPromise: Promise<void>;
 
   constructor(
@@ -94,11 +107,9 @@ export class ClientConnection {
       return Promise.reject(new CometError('REMOTING_CONNECTION_OVERLOADED', `opaque ${command.opaque} is still pending on ${this.address}`));
     }
     return new Promise<RemotingCommand>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(command.opaque);
-        reject(new CometError('REMOTING_TIMEOUT', `request code ${command.code} to ${this.address} got no response in ${timeoutMs} ms`, { details: { opaque: command.opaque } }));
-      }, timeoutMs);
-      this.pending.set(command.opaque, { resolve, reject, timer });
+      const deadline = Date.now() + timeoutMs;
+      this.pending.set(command.opaque, { resolve, reject, deadline, code: command.code, timeoutMs });
+      if (deadline < this.timerAt) this.arm(deadline, timeoutMs);
       this.write(encodeCommand(command));
     });
   }
@@ -140,10 +151,7 @@ export class ClientConnection {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
+      process.nextTick(this.uncork);
     }
     this.socket.write(frame);
   }
@@ -179,8 +187,40 @@ export class ClientConnection {
       return;
     }
     this.pending.delete(response.opaque);
-    clearTimeout(p.timer);
+    if (this.pending.size === 0) this.disarm();
     p.resolve(response);
+  }
+
+  /** (Re)arm the shared timer to fire at `deadline` (`delay` ms from now). */
+  private arm(deadline: number, delay: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = deadline;
+    this.timer = setTimeout(this.sweep, Math.max(0, delay));
+  }
+
+  private disarm(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  /** Fail every request past its deadline with REMOTING_TIMEOUT; re-arm for the earliest remaining one. */
+  private expire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    const expired: [number, Pending][] = [];
+    for (const [opaque, p] of this.pending) {
+      if (p.deadline <= now) expired.push([opaque, p]);
+      else if (p.deadline < next) next = p.deadline;
+    }
+    for (const [opaque] of expired) this.pending.delete(opaque);
+    if (next !== Infinity) this.arm(next, next - now);
+    for (const [opaque, p] of expired) {
+      p.reject(new CometError('REMOTING_TIMEOUT', `request code ${p.code} to ${this.address} got no response in ${p.timeoutMs} ms`, { details: { opaque } }));
+    }
   }
 
   private serverRequest(request: RemotingCommand): void {
@@ -199,10 +239,8 @@ export class ClientConnection {
     const error = this.lossError();
     const pending = [...this.pending.values()];
     this.pending.clear();
-    for (const p of pending) {
-      clearTimeout(p.timer);
-      p.reject(error);
-    }
+    this.disarm();
+    for (const p of pending) p.reject(error);
     this.options.onGone(this);
   }
 }

@@ -25,6 +25,27 @@ test('a request without an answer times out with REMOTING_TIMEOUT; the connectio
   t.is((await client.invoke(address, { code: ECHO, extFields: { x: 1 } })).extFields.x, '1');
 });
 
+test('shared deadline timer: a shorter timeout sent after a longer one fires first; an answered request does not time out', async (t) => {
+  const gate = deferred();
+  const { address } = await startServer(t, { [HOLD]: async (req) => (await gate.promise, ok(req)), [ECHO]: ok });
+  const client = startClient(t);
+  const order: string[] = [];
+  const track = (name: string, p: Promise<RemotingCommand>): Promise<unknown> =>
+    p.then(
+      () => order.push(`${name}:ok`),
+      (e: unknown) => order.push(`${name}:${coded(e) ?? String(e)}`),
+    );
+  const long = track('long', client.invoke(address, { code: HOLD }, 400));
+  await track('answered', client.invoke(address, { code: ECHO }, 5000));
+  await track('short', client.invoke(address, { code: HOLD }, 60));
+  t.deepEqual(order, ['answered:ok', 'short:REMOTING_TIMEOUT']);
+  t.is(client.pendingCount(address), 1);
+  await long;
+  t.deepEqual(order, ['answered:ok', 'short:REMOTING_TIMEOUT', 'long:REMOTING_TIMEOUT']);
+  t.is(client.pendingCount(address), 0);
+  gate.resolve();
+});
+
 test('server close fails the pending requests with REMOTING_CONNECT_FAILED; the next invoke reconnects after a restart', async (t) => {
   const { address, server, port } = await startServer(t, { [HOLD]: () => new Promise<undefined>(() => undefined) });
   const client = startClient(t);

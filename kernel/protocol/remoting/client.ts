@@ -4,7 +4,7 @@ import { CometError } from '../../errors.js';
 import { ClientConnection } from './client-connection.js';
 import { MAX_FRAME_BYTES } from './codes.js';
 import type { RemotingCommand, RequestInit } from './command.js';
-import { createRequest } from './command.js';
+import { requestCommand } from './command.js';
 import type { RemotingClient, RemotingClientOptions } from './transport.js';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
@@ -60,13 +60,18 @@ export function createRemotingClient(options: RemotingClientOptions = {}, logger
   };
 
   return {
-    async invoke(address: string, request: Omit<RequestInit, 'opaque'>, timeoutMs?: number): Promise<RemotingCommand> {
-      const conn = connection(address);
-      return conn.request(createRequest({ ...request, opaque: nextOpaque() }), timeoutMs ?? options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    // Not async: one promise per request (the connection's), sync failures become rejections.
+    invoke(address: string, request: Omit<RequestInit, 'opaque'>, timeoutMs?: number): Promise<RemotingCommand> {
+      try {
+        const conn = connection(address);
+        return conn.request(requestCommand(request, nextOpaque(), false), timeoutMs ?? options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
     },
     async invokeOneway(address: string, request: Omit<RequestInit, 'opaque' | 'oneway'>): Promise<void> {
       const conn = connection(address);
-      await conn.oneway(createRequest({ ...request, opaque: nextOpaque(), oneway: true }));
+      await conn.oneway(requestCommand(request, nextOpaque(), true));
     },
     closeConnection(address: string): void {
       conns.get(address)?.destroy(new CometError('REMOTING_CONNECT_FAILED', `connection to ${address} closed by the client`));

@@ -30,6 +30,30 @@ function frameWith(cmd: RemotingCommand, headerLength: number, writeHeader: (fra
 /** A number as JSON.stringify writes it (non-finite → null). */
 const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
 
+/** True when JSON.stringify(s) is just s in quotes: no `"`, `\\`, control character or surrogate. */
+function plainJson(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+/** JSON.stringify of a string, without calling it when nothing needs escaping. */
+const jsonString = (s: string): string => (plainJson(s) ? `"${s}"` : JSON.stringify(s));
+
+/** ExtFields keys repeat (a…k, topic, queueId…): their JSON form is cached, up to a bound. */
+const QUOTED_KEYS = new Map<string, string>();
+const MAX_QUOTED_KEYS = 1024;
+function quotedKey(key: string): string {
+  let q = QUOTED_KEYS.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key);
+    if (QUOTED_KEYS.size < MAX_QUOTED_KEYS) QUOTED_KEYS.set(key, q);
+  }
+  return q;
+}
+
 /**
  * The JSON header text, byte for byte what {@link jsonHeaderReference} produces (a fast-check test
  * holds them equal): same field order, every key and string value through JSON.stringify (so
@@ -51,7 +75,7 @@ export function jsonHeaderText(cmd: RemotingCommand): string {
   for (const key of Object.keys(ext)) {
     const v = ext[key];
     if (typeof v !== 'string') return jsonHeaderReference(cmd);
-    out += `${sep}${JSON.stringify(key)}:${JSON.stringify(v)}`;
+    out += `${sep}${quotedKey(key)}:${jsonString(v)}`;
     sep = ',';
   }
   return `${out}},"serializeTypeCurrentRPC":"JSON"}`;

@@ -23,8 +23,8 @@ export function toExtFields(input: ExtFieldsInput | undefined): Record<string, s
   if (input === undefined) return out;
   for (const key of Object.keys(input)) {
     const v = input[key];
-    if (v === undefined || v === null) continue;
-    out[key] = String(v);
+    if (typeof v === 'string') out[key] = v;
+    else if (v !== undefined && v !== null) out[key] = String(v);
   }
   return out;
 }
@@ -41,17 +41,24 @@ export interface RequestInit {
 }
 
 export function createRequest(init: RequestInit): RemotingCommand {
-  return {
-    code: init.code,
-    language: init.language ?? 'NODE_JS',
-    version: init.version ?? 401,
-    opaque: init.opaque,
-    flag: init.oneway === true ? FLAG_ONEWAY : 0,
-    ...(init.remark === undefined ? {} : { remark: init.remark }),
-    extFields: toExtFields(init.extFields),
-    ...(init.body === undefined ? {} : { body: init.body }),
-    serializeType: 0,
-  };
+  return requestCommand(init, init.opaque, init.oneway === true);
+}
+
+/** createRequest with the opaque and oneway given apart (the client's hot path: no copy of `init`). */
+export function requestCommand(init: Omit<RequestInit, 'opaque'>, opaque: number, oneway: boolean): RemotingCommand {
+  const extFields = toExtFields(init.extFields);
+  const language = init.language ?? 'NODE_JS';
+  const version = init.version ?? 401;
+  const flag = oneway ? FLAG_ONEWAY : 0;
+  const { remark, body } = init;
+  if (remark === undefined) {
+    return body === undefined
+      ? { code: init.code, language, version, opaque, flag, extFields, serializeType: 0 }
+      : { code: init.code, language, version, opaque, flag, extFields, body, serializeType: 0 };
+  }
+  return body === undefined
+    ? { code: init.code, language, version, opaque, flag, remark, extFields, serializeType: 0 }
+    : { code: init.code, language, version, opaque, flag, remark, extFields, body, serializeType: 0 };
 }
 
 export interface ResponseInit {
