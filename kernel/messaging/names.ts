@@ -25,6 +25,9 @@ export function validateGroupName(name: unknown): string {
   return name;
 }
 
+/** Internal topic holding delayed messages, queue = delay level − 1 (rocketmq-protocol.md §2.10.2). */
+export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+
 export const RETRY_PREFIX = '%RETRY%';
 export const DLQ_PREFIX = '%DLQ%';
 export const retryTopic = (group: string): string => RETRY_PREFIX + group;

@@ -2,6 +2,7 @@ import { CometError } from '../../kernel/errors.js';
 import type { ProduceRequest } from '../../kernel/messaging/api.js';
 import type { AppendInput, StoredMessage } from '../../kernel/messaging/message.js';
 import { PROPERTY } from '../../kernel/messaging/message.js';
+import { SCHEDULE_TOPIC } from '../../kernel/messaging/names.js';
 import type { TopicConfig } from '../../kernel/messaging/metadata.js';
 import type { TimerHandle } from '../../kernel/services.js';
 import type { MessagingDeps } from './deps.js';
@@ -9,7 +10,7 @@ import type { TopicRegistry } from './topic-admin.js';
 import { DEFAULT_PERM } from './topic-admin.js';
 
 /** RocketMQ's internal delay topic (rocketmq-protocol.md §2.10.2): queue L-1 holds delay level L. */
-export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+export { SCHEDULE_TOPIC };
 /** Consumer-offset group under which the schedule service keeps its per-level progress (METADATA offsets). */
 export const SCHEDULE_OFFSET_GROUP = 'SCHEDULE_SERVICE';
 /** Messages read per store read while draining a level. */

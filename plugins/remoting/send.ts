@@ -11,10 +11,11 @@ import { createResponse, type RemotingCommand } from '../../kernel/protocol/remo
 import type { RemotingConnection } from '../../kernel/protocol/remoting/transport.js';
 import { peerHost, type BrokerContext } from './context.js';
 import type { SendHeader } from './send-header.js';
+import { SCHEDULE_TOPIC } from '../../kernel/messaging/names.js';
 
 /** §2.4: topics clients may not send to (TopicValidator.NOT_ALLOWED_SEND_TOPIC_SET). */
 export const NOT_ALLOWED_SEND_TOPICS: ReadonlySet<string> = new Set([
-  'SCHEDULE_TOPIC_XXXX',
+  SCHEDULE_TOPIC,
   'RMQ_SYS_TRANS_HALF_TOPIC',
   'RMQ_SYS_TRANS_OP_HALF_TOPIC',
   'TRANS_CHECK_MAX_TIME_TOPIC',

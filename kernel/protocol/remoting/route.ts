@@ -13,7 +13,7 @@ import { CometError } from '../../errors.js';
 export const Perm = { PRIORITY: 8, READ: 4, WRITE: 2, INHERIT: 1 } as const;
 export const MASTER_ID = 0;
 /** Never listed in routes (§5: the schedule service's internal topic). */
-export const SCHEDULE_TOPIC = 'SCHEDULE_TOPIC_XXXX';
+export { SCHEDULE_TOPIC } from '../../messaging/names.js';
 
 export const isReadable = (perm: number): boolean => (perm & Perm.READ) !== 0;
 export const isWritable = (perm: number): boolean => (perm & Perm.WRITE) !== 0;
