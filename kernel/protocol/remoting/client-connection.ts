@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Socket } from 'node:net';
+import { TickWriter } from './tick-writer.js';
 import type { Logger } from 'pino';
 import { CometError } from '../../errors.js';
 import { FrameDecoder, decodeFrameContent, encodeCommand } from './codec.js';
@@ -50,15 +51,11 @@ export class ClientConnection {
   private readonly pending = new Map<number, Pending>();
   private failure: CometError | undefined;
   private gone = false;
-  private corked = false;
+  private readonly out: TickWriter;
   /** The deadline timer (undefined when nothing is pending) and the Date.now() it fires at. */
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private readonly sweep = (): void => this.expire();
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
   private readonly closedPromise: Promise<void>;
 
   constructor(
@@ -69,6 +66,7 @@ export class ClientConnection {
     const { host, port } = parseAddress(address);
     this.decoder = new FrameDecoder(options.maxFrameBytes);
     this.socket = net.connect({ host, port, noDelay: true });
+    this.out = new TickWriter(this.socket);
     this.socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.ready = new Promise<void>((resolve, reject) => {
@@ -148,12 +146,7 @@ export class ClientConnection {
   }
 
   private write(frame: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
-    this.socket.write(frame);
+    this.out.write(frame);
   }
 
   private onData(chunk: Buffer): void {

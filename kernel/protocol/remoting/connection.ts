@@ -6,6 +6,7 @@ import { FLAG_ONEWAY, FLAG_RESPONSE, ResponseCode } from './codes.js';
 import type { RemotingCommand, RequestInit } from './command.js';
 import { createRequest, createResponse, isOneway, isResponse } from './command.js';
 import { peekOpaque } from './salvage.js';
+import { TickWriter } from './tick-writer.js';
 import type { Processor, RemotingConnection } from './transport.js';
 
 /** Per-connection limits (resolved from RemotingServerOptions). */
@@ -48,7 +49,7 @@ export class ServerConnection implements RemotingConnection {
   private outputPaused = false;
   /** Reading stopped for good (malformed frame, or server shutdown). */
   private stopped = false;
-  private corked = false;
+  private readonly out: TickWriter;
   private nextOpaque = 1;
 
   constructor(
@@ -60,6 +61,7 @@ export class ServerConnection implements RemotingConnection {
   ) {
     this.remoteAddress = `${stripMapped(socket.remoteAddress)}:${socket.remotePort ?? 0}`;
     this.remotePort = socket.remotePort ?? 0;
+    this.out = new TickWriter(socket);
     this.decoder = new FrameDecoder(limits.maxFrameBytes);
     socket.setNoDelay(true);
     if (limits.idleTimeoutMs > 0) socket.setTimeout(limits.idleTimeoutMs);
@@ -241,16 +243,7 @@ export class ServerConnection implements RemotingConnection {
 
   private write(frame: Buffer): void {
     if (this.isClosed || !this.socket.writable) return;
-    // Batch the frames written in one tick into one writev (cork until the next tick).
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(frame);
+    this.out.write(frame);
     if (this.overOutput()) this.pauseForOutput();
   }
 
@@ -301,10 +294,7 @@ export class ServerConnection implements RemotingConnection {
       this.close();
       return;
     }
-    if (this.corked) {
-      this.corked = false;
-      this.socket.uncork();
-    }
+    this.out.flush();
     this.socket.resume();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), graceMs).unref();
