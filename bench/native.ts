@@ -43,7 +43,16 @@ interface Options {
   readonly consumeConcurrency: number;
   readonly pullBatchSize: number;
   readonly brokerSets: readonly string[];
+  /** Node flags of every process (broker, producer, consumer). */
+  readonly nodeFlags: readonly string[];
 }
+
+/**
+ * The flags `npm start` and the `cometmq` bin run the broker with (one V8 GC helper thread: see
+ * docs/configuration.md "Node runtime flags"); the bench clients get the same, as docs/performance.md
+ * recommends for Node processes sharing a small machine. `--node-flag` replaces them.
+ */
+const DEFAULT_NODE_FLAGS = ['--v8-pool-size=1'];
 
 interface Broker {
   readonly child: ChildProcess;
@@ -58,7 +67,7 @@ function profileArgs(o: Options, name: string): string[] {
 async function startBroker(dataDir: string, s: Scenario, o: Options, label: string): Promise<Broker> {
   const load = ['metadata-file', 'store-commitlog', s.flush, 'index-rocksdb', 'auth-allow-all', 'messaging', 'remoting', 'namesrv', 'broker-registration'];
   const sets = ['plugins.remoting.host=127.0.0.1', 'plugins.remoting.port=0', 'plugins.namesrv.host=127.0.0.1', 'plugins.namesrv.port=0', ...o.brokerSets];
-  const args = [...profileArgs(o, `broker-${label}`), CLI, 'start', '--data-dir', dataDir, '--log-level', 'error', '--load', load.join(',')];
+  const args = [...o.nodeFlags, ...profileArgs(o, `broker-${label}`), CLI, 'start', '--data-dir', dataDir, '--log-level', 'error', '--load', load.join(',')];
   for (const x of sets) args.push('--set', x);
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -104,7 +113,7 @@ async function createTopic(b: Broker): Promise<void> {
 
 function forkClient(role: 'producer' | 'consumer', o: Options, label: string): ChildProcess {
   return fork(path.join(HERE, 'native-client.ts'), [role], {
-    execArgv: ['--import=tsx', ...profileArgs(o, `${role}-${label}`)],
+    execArgv: [...o.nodeFlags, '--import=tsx', ...profileArgs(o, `${role}-${label}`)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -215,6 +224,7 @@ async function runScenario(name: string, s: Scenario, o: Options): Promise<void>
       flush: s.flush === 'flush-sync' ? 'sync' : 'async',
       ...(s.rate > 0 ? { rate: s.rate } : { inflight: plan.inflight }),
       durationSecs: o.durationMs / 1000,
+      nodeFlags: o.nodeFlags.join(' '),
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   } finally {
@@ -238,7 +248,7 @@ function args(argv: string[], name: string): string[] {
 
 /**
  * `npm run bench -- native [--scenario NAME] [--duration SECS] [--inflight N] [--profile DIR]
- * [--consume-concurrency N] [--pull-batch N] [--broker-set path=value]…`
+ * [--consume-concurrency N] [--pull-batch N] [--broker-set path=value]… [--node-flag FLAG|none]…`
  */
 export async function main(argv: string[]): Promise<void> {
   const only = arg(argv, 'scenario');
@@ -252,6 +262,7 @@ export async function main(argv: string[]): Promise<void> {
     consumeConcurrency: Number(arg(argv, 'consume-concurrency') ?? 16),
     pullBatchSize: Number(arg(argv, 'pull-batch') ?? 32),
     brokerSets: args(argv, 'broker-set'),
+    nodeFlags: args(argv, 'node-flag').length > 0 ? args(argv, 'node-flag').filter((f) => f !== 'none') : DEFAULT_NODE_FLAGS,
   };
   if (only !== undefined && SCENARIOS[only] === undefined) throw new Error(`unknown scenario ${only}: ${Object.keys(SCENARIOS).join(', ')}`);
   for (const [name, s] of Object.entries(SCENARIOS)) {

@@ -53,6 +53,7 @@ export const ERRORS = {
   MESSAGE_PROPERTIES_TOO_LARGE: spec('The serialized properties exceed 32767 bytes.', 'Send fewer or shorter properties.', 400, 13),
   MESSAGE_PROPERTY_INVALID: spec('A property key or value contains the reserved separators U+0001 or U+0002, or a key is empty.', 'Remove the reserved characters.', 400, 13),
   MESSAGE_INVALID: spec('The message is malformed (missing body, bad field).', 'Fix the named field.', 400, 13),
+  BATCH_REJECTED: spec('Another message of an all-or-nothing batch was rejected, so none was stored.', 'Fix or drop the message the error names and send the batch again.', 400, 13),
   MESSAGE_NOT_FOUND: spec('No message exists for that id or offset.', 'Check the id; it may have been removed by retention.', 404, 1),
   MSG_ID_INVALID: spec('The message id is not a valid CometMQ/RocketMQ message id.', 'Pass the msgId returned by a send.', 400, 1),
   // ── store ──

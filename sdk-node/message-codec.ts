@@ -84,6 +84,28 @@ export function encodeBatchBody(messages: readonly Message[]): { topic: string; 
   return { topic, body };
 }
 
+/** Bytes of a MessageBatch item besides its body and properties. */
+export const BATCH_ITEM_OVERHEAD = 22;
+
+/** Write one encoded (uncompressed) message as a MessageBatch item at `at`; returns the end. */
+export function writeBatchItem(out: Buffer, at: number, m: EncodedMessage): number {
+  const size = BATCH_ITEM_OVERHEAD + m.body.length + Buffer.byteLength(m.properties, 'utf8');
+  out.writeInt32BE(size, at);
+  out.writeInt32BE(0, at + 4);
+  out.writeInt32BE(0, at + 8);
+  out.writeInt32BE(m.flag | 0, at + 12);
+  out.writeInt32BE(m.body.length, at + 16);
+  m.body.copy(out, at + 20);
+  const p = out.write(m.properties, at + 22 + m.body.length, 'utf8');
+  out.writeInt16BE(p, at + 20 + m.body.length);
+  return at + size;
+}
+
+/** Whether a message asks for delayed delivery (never batched: the broker refuses delay in a batch). */
+export function isDelayed(msg: Message): boolean {
+  return (msg.delayLevel !== undefined && msg.delayLevel !== 0) || (msg.properties !== undefined && msg.properties[PROPERTY.DELAY] !== undefined);
+}
+
 /** Decode a MessageBatch body back into messages (tests and tools). */
 export function decodeBatchBody(topic: string, body: Uint8Array): Message[] {
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);

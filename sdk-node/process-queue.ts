@@ -19,6 +19,8 @@ export class ProcessQueue {
   readonly abort = new AbortController();
   #inflight = 0;
   #idleWaiters: (() => void)[] = [];
+  /** The pull loop waiting for the buffer to shrink to `limit` (flow control). */
+  #room: { readonly limit: number; readonly wake: () => void } | undefined;
 
   constructor(readonly mq: MessageQueue) {}
 
@@ -43,7 +45,26 @@ export class ProcessQueue {
   /** Remove consumed messages; returns the new consume offset (−1 when nothing was ever buffered). */
   remove(offsets: readonly number[]): number {
     for (const o of offsets) this.#msgs.delete(o);
+    if (this.#room !== undefined && this.#msgs.size <= this.#room.limit) this.#room.wake();
     return this.consumeOffset();
+  }
+
+  /**
+   * Resolves once at most `limit` messages are buffered (or `signal` aborts): the pull loop resumes
+   * the moment consumption makes room, instead of polling on a timer.
+   */
+  waitForRoom(limit: number, signal: AbortSignal): Promise<void> {
+    if (this.#msgs.size <= limit || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        signal.removeEventListener('abort', wake);
+        if (this.#room?.wake === wake) this.#room = undefined;
+        resolve();
+      };
+      this.#room?.wake();
+      this.#room = { limit, wake };
+      signal.addEventListener('abort', wake, { once: true });
+    });
   }
 
   consumeOffset(): number {

@@ -4,7 +4,7 @@ import { tagHashCode } from '../kernel/messaging/tags.js';
 import { RequestCode, ResponseCode } from '../kernel/protocol/remoting/codes.js';
 import type { RemotingCommand } from '../kernel/protocol/remoting/command.js';
 import { ClientCore, isTransportError, uniqueInstanceName, type CoreDeps } from './client-core.js';
-import { encodeBatchBody, encodeMessage, type EncodedMessage } from './message-codec.js';
+import { BATCH_ITEM_OVERHEAD, encodeBatchBody, encodeMessage, type EncodedMessage, isDelayed, MAX_BODY_BYTES, writeBatchItem } from './message-codec.js';
 import { brokerError, errorText, responseCodeOf } from './remote.js';
 import { writableQueues } from './route.js';
 import type { ClientOptions, Message, MessageQueue, SendResult, SendStatus } from './types.js';
@@ -14,6 +14,14 @@ export interface ProducerOptions extends ClientOptions {
   readonly sendTimeoutMs?: number;
   /** Extra attempts on ANOTHER broker after a failure (default 2). */
   readonly retryTimesWhenSendFailed?: number;
+  /**
+   * Coalesce `send`/`sendAsync` calls made in the same event-loop turn into SEND_BATCH_MESSAGE
+   * requests (RocketMQ 5's autoBatch, with no added delay: the batch leaves when the current turn
+   * ends). Default true; see README "Automatic batching".
+   */
+  readonly autoBatch?: boolean;
+  /** Largest automatic batch in bytes (default 32 KiB, RocketMQ's batchMaxBytes). */
+  readonly autoBatchMaxBytes?: number;
 }
 
 /** Ordered send: pick the queue yourself, or by a sharding key (Java String.hashCode % queue count). */
@@ -32,6 +40,25 @@ const STATUS: Readonly<Record<number, SendStatus>> = {
 const RETRYABLE = new Set([17, 14, 1, 2, 16, 204, 205]);
 
 const NO_BROKERS: ReadonlySet<string> = new Set();
+
+/** A send waiting for the end of the event-loop turn to leave in an automatic batch. */
+interface Queued {
+  readonly encoded: EncodedMessage;
+  /** Its size inside a MessageBatch body. */
+  readonly size: number;
+  readonly resolve: (r: SendResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+const DEFAULT_AUTO_BATCH_BYTES = 32 * 1024;
+/** A MessageBatch item stores its properties length in a signed short. */
+const MAX_BATCH_PROPERTY_BYTES = 32767;
+
+/** One queued send's SendResult, cut from its batch's result. */
+function resultAt(batch: SendResult, i: number): SendResult {
+  const msgId = batch.msgIds[i] ?? '';
+  return { status: batch.status, msgId, msgIds: [msgId], messageQueue: batch.messageQueue, queueOffset: batch.queueOffset + i };
+}
 
 /** The SendResult of a SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE response; a non-stored code throws the broker's error. */
 function sendResult(mq: MessageQueue, resp: RemotingCommand): SendResult {
@@ -64,12 +91,24 @@ export class Producer {
   readonly #group: string;
   readonly #sendTimeoutMs: number;
   readonly #retries: number;
+  readonly #autoBatch: boolean;
+  readonly #autoBatchMaxBytes: number;
   #next = Math.floor(Math.random() * 1024);
+  /** Sends of this turn per topic, and whether the flush is scheduled. */
+  #queued = new Map<string, Queued[]>();
+  #flushTimer: NodeJS.Immediate | undefined;
+  /** Batches (and their fallbacks) still in flight, awaited by shutdown. */
+  readonly #inflight = new Set<Promise<void>>();
 
   constructor(options: ProducerOptions, deps?: CoreDeps) {
     this.#group = validateGroupName(options.groupName);
     this.#sendTimeoutMs = options.sendTimeoutMs ?? 3000;
     this.#retries = Math.max(0, options.retryTimesWhenSendFailed ?? 2);
+    this.#autoBatch = options.autoBatch ?? true;
+    this.#autoBatchMaxBytes = options.autoBatchMaxBytes ?? DEFAULT_AUTO_BATCH_BYTES;
+    if (!Number.isInteger(this.#autoBatchMaxBytes) || this.#autoBatchMaxBytes < 1 || this.#autoBatchMaxBytes > MAX_BODY_BYTES) {
+      throw new CometError('SDK_OPTION_INVALID', `autoBatchMaxBytes must be an integer from 1 to ${MAX_BODY_BYTES}`);
+    }
     this.#core = new ClientCore(options, { producerGroup: this.#group }, uniqueInstanceName(), deps);
   }
 
@@ -81,7 +120,10 @@ export class Producer {
     await this.#core.start();
   }
 
+  /** Sends already accepted (queued for a batch or in flight in one) complete before the connections close. */
   async shutdown(): Promise<void> {
+    this.#flush();
+    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
     await this.#core.shutdown();
   }
 
@@ -94,7 +136,82 @@ export class Producer {
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    return options === undefined ? this.#sendWithRetry(encoded) : this.#sendSelected(msg, encoded, options);
+    if (options !== undefined) return this.#sendSelected(msg, encoded, options);
+    if (this.#autoBatch && encoded.sysFlag === 0 && !isDelayed(msg)) {
+      const propertyBytes = Buffer.byteLength(encoded.properties, 'utf8');
+      const size = BATCH_ITEM_OVERHEAD + encoded.body.length + propertyBytes;
+      // Too large for a batch item (or for the broker): alone, so any error is this message's own.
+      if (size <= this.#autoBatchMaxBytes && propertyBytes <= MAX_BATCH_PROPERTY_BYTES) return this.#enqueue(encoded, size);
+    }
+    return this.#sendWithRetry(encoded);
+  }
+
+  #enqueue(encoded: EncodedMessage, size: number): Promise<SendResult> {
+    return new Promise<SendResult>((resolve, reject) => {
+      let list = this.#queued.get(encoded.topic);
+      if (list === undefined) this.#queued.set(encoded.topic, (list = []));
+      list.push({ encoded, size, resolve, reject });
+      this.#flushTimer ??= setImmediate(() => this.#flush());
+    });
+  }
+
+  /** Send what this turn queued: runs of up to autoBatchMaxBytes per topic, one request each. */
+  #flush(): void {
+    if (this.#flushTimer !== undefined) clearImmediate(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#queued.size === 0) return;
+    const queued = this.#queued;
+    this.#queued = new Map();
+    for (const [topic, list] of queued) {
+      let start = 0;
+      let bytes = 0;
+      for (let i = 0; i < list.length; i++) {
+        if (i > start && bytes + list[i]!.size > this.#autoBatchMaxBytes) {
+          this.#dispatch(topic, list.slice(start, i), bytes);
+          start = i;
+          bytes = 0;
+        }
+        bytes += list[i]!.size;
+      }
+      this.#dispatch(topic, start === 0 ? list : list.slice(start), bytes);
+    }
+  }
+
+  #dispatch(topic: string, run: readonly Queued[], bytes: number): void {
+    if (run.length === 1) {
+      const q = run[0]!;
+      this.#track(this.#sendWithRetry(q.encoded).then(q.resolve, q.reject));
+    } else this.#track(this.#sendRun(topic, run, bytes));
+  }
+
+  #track(p: Promise<void>): void {
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
+  }
+
+  /**
+   * One SEND_BATCH_MESSAGE for a run (with the usual retries on another broker). The broker stores a
+   * batch all or nothing, so when it refuses one (a verdict on the content, not a broker failure)
+   * each message is sent alone and gets its own answer.
+   */
+  async #sendRun(topic: string, run: readonly Queued[], bytes: number): Promise<void> {
+    const body = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const q of run) at = writeBatchItem(body, at, q.encoded);
+    let batch: SendResult;
+    try {
+      batch = await this.#withRetry(topic, (mq, addr, timeout) =>
+        this.#core.remoting.invoke(addr, { code: RequestCode.SEND_BATCH_MESSAGE, extFields: { ...this.#header(mq, { topic, body, sysFlag: 0, properties: '', flag: 0 }), m: 'true' }, body }, timeout),
+      );
+    } catch (e) {
+      if (responseCodeOf(e) === undefined) {
+        for (const q of run) q.reject(e);
+        return;
+      }
+      await Promise.all(run.map((q) => this.#sendWithRetry(q.encoded).then(q.resolve, q.reject)));
+      return;
+    }
+    run.forEach((q, i) => q.resolve(resultAt(batch, i)));
   }
 
   /** A send to the queue chosen by a selector or sharding key: one attempt, no retry. */

@@ -153,7 +153,11 @@ export class QueueManager {
     const { core, group } = this.ctx;
     const signal = pq.abort.signal;
     while (!pq.dropped && core.running) {
-      if (pq.size > this.ctx.maxBufferedPerQueue || !pq.locked) {
+      if (pq.size > this.ctx.maxBufferedPerQueue) {
+        await pq.waitForRoom(this.ctx.maxBufferedPerQueue, signal);
+        continue;
+      }
+      if (!pq.locked) {
         await pause(50, signal);
         continue;
       }

@@ -102,6 +102,26 @@ test('process queue: consume offset is the lowest unconsumed, then one past the 
   t.is(pq.size, 0, 'an offset already seen is not buffered again');
 });
 
+test('process queue: waitForRoom resolves as soon as consumption brings the buffer to the limit, or on abort', async (t) => {
+  const pq = new ProcessQueue({ topic: 'T', brokerName: 'b', queueId: 0 });
+  const mk = (o: number) => decodePulledRecords(record('T', o, Buffer.from('x'), ''), pq.mq)[0]!;
+  pq.put([mk(0), mk(1), mk(2), mk(3)]);
+  const ac = new AbortController();
+  await pq.waitForRoom(4, ac.signal);
+  let woke = false;
+  const waiting = pq.waitForRoom(2, ac.signal).then(() => (woke = true));
+  pq.remove([0]);
+  await Promise.resolve();
+  t.false(woke, 'still 3 buffered');
+  pq.remove([1]);
+  await waiting;
+  t.true(woke);
+  const aborted = pq.waitForRoom(0, ac.signal);
+  ac.abort();
+  await aborted;
+  t.pass('an abort ends the wait');
+});
+
 test('local offset store writes atomically and reloads', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'sdk-offsets-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));

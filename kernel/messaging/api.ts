@@ -100,6 +100,10 @@ export interface GroupAdmin {
  * nothing below it. Each call checks auth with the identity given (allow-all until the ACL plugin).
  * Errors are CometErrors with codes from kernel/errors.ts.
  */
+export interface ProduceBatchOptions {
+  readonly allOrNothing?: boolean;
+}
+
 export interface Messaging {
   /**
    * Expected failures (invalid topic name, AUTH_FORBIDDEN, TOPIC_NOT_FOUND with auto-create off,
@@ -108,8 +112,12 @@ export interface Messaging {
    * call is made as an anonymous identity.
    */
   produce(request: ProduceRequest, identity?: Identity): Promise<AppendResult>;
-  /** Each message gets its own result; a failure part-way reports which were stored. */
-  produceBatch(topic: string, requests: readonly ProduceRequest[], identity?: Identity): Promise<AppendResult[]>;
+  /**
+   * Each message gets its own result; a failure part-way reports which were stored. With
+   * `allOrNothing` a message that fails the checks stores none of the batch (RocketMQ's batch
+   * semantics): every result is then rejected, the others with BATCH_REJECTED naming the culprit.
+   */
+  produceBatch(topic: string, requests: readonly ProduceRequest[], identity?: Identity, options?: ProduceBatchOptions): Promise<AppendResult[]>;
   read(request: ReadFromQueue, identity?: Identity): Promise<ReadResult>;
   /**
    * Resolve when the queue has a message at or beyond `offset` ('arrived'), when `timeoutMs` passes

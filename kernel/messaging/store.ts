@@ -1,4 +1,4 @@
-import type { CometError } from '../errors.js';
+import { CometError } from '../errors.js';
 import type { AppendInput, StoredMessage } from './message.js';
 import type { TagFilter } from './tags.js';
 
@@ -87,9 +87,10 @@ export interface MessageStore {
   append(input: AppendInput): Promise<AppendResult>;
   /**
    * Append several messages; each gets its own result. Validation failures reject only that message;
-   * an I/O failure rejects every message of the batch that was not acknowledged.
+   * an I/O failure rejects every message of the batch that was not acknowledged. With
+   * `allOrNothing`, one message failing validation stores none: see batchRejected().
    */
-  appendBatch(inputs: readonly AppendInput[]): Promise<AppendResult[]>;
+  appendBatch(inputs: readonly AppendInput[], options?: AppendBatchOptions): Promise<AppendResult[]>;
   read(request: ReadRequest): Promise<ReadResult>;
   /** The message at a physical offset (for msgId lookups and send-back), or undefined. */
   lookup(physicalOffset: number): Promise<StoredMessage | undefined>;
@@ -106,4 +107,19 @@ export interface MessageStore {
   offsetByTime(topic: string, queueId: number, timestamp: number): Promise<number>;
   onArrival(listener: ArrivalListener): () => void;
   stats(): StoreStats;
+}
+
+export interface AppendBatchOptions {
+  /** Validate every message first and store none if one fails (RocketMQ batch semantics). */
+  readonly allOrNothing?: boolean;
+}
+
+/**
+ * The results of an all-or-nothing batch that stored nothing: each invalid message keeps its own
+ * error, every other one gets BATCH_REJECTED naming the first culprit.
+ */
+export function batchRejected(errors: readonly (CometError | undefined)[], culprit: number): AppendRejected[] {
+  const first = errors[culprit]!;
+  const other = new CometError('BATCH_REJECTED', `nothing of the batch was stored: message ${culprit} was rejected (${first.code}: ${first.message})`);
+  return errors.map((e) => ({ status: 'rejected', error: e ?? other }));
 }

@@ -52,7 +52,7 @@ export function createMessaging(deps: MessagingDeps, config: MessagingConfig = m
     schedule,
     start: () => schedule.start(),
     produce: (request, identity = anon) => producer.produce(request, identity),
-    produceBatch: (topic, requests, identity = anon) => producer.produceBatch(topic, requests, identity),
+    produceBatch: (topic, requests, identity = anon, options) => producer.produceBatch(topic, requests, identity, options),
     read: (request, identity = anon) => reader.read(request, identity),
     waitForMessages: (topic, queueId, offset, timeoutMs, signal) => reader.waitForMessages(topic, queueId, offset, timeoutMs, signal),
     commitOffset: (group, topic, queueId, offset, identity = anon) => offsets.commit(group, topic, queueId, offset, identity),

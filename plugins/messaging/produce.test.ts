@@ -121,6 +121,25 @@ test('produceBatch: one appendBatch call, per-message results, a bad message doe
   t.like(results[5], { queueId: shardingQueue('hello', 2) });
 });
 
+test('produceBatch allOrNothing: a message failing the checks (here or in the store) stores none of the batch', async (t) => {
+  const { messaging, store } = harness(t);
+  await messaging.topics.create({ topicName: 'Atomic', readQueueNums: 1, writeQueueNums: 1 });
+  const routing = await messaging.produceBatch('Atomic', [
+    { topic: 'Atomic', body: enc('a'), queueId: 0 },
+    { topic: 'Atomic', body: enc('bad queue'), queueId: 7 },
+  ], undefined, { allOrNothing: true });
+  t.deepEqual(routing.map(code), ['BATCH_REJECTED', 'QUEUE_ID_INVALID']);
+  const inStore = await messaging.produceBatch('Atomic', [
+    { topic: 'Atomic', body: enc('a'), queueId: 0 },
+    { topic: 'Atomic', body: new Uint8Array(4 * 1024 * 1024 + 1), queueId: 0 },
+  ], undefined, { allOrNothing: true });
+  t.deepEqual(inStore.map(code), ['BATCH_REJECTED', 'MESSAGE_TOO_LARGE']);
+  t.is(store.stats().writtenOffset, 0);
+  const stored = await messaging.produceBatch('Atomic', ['x', 'y'].map((s) => ({ topic: 'Atomic', body: enc(s), queueId: 0 })), undefined, { allOrNothing: true });
+  t.deepEqual(stored.map(code), ['ok', 'ok']);
+  t.like(stored[1], { queueOffset: 1 });
+});
+
 test('produceBatch: a topic-level failure rejects every message without touching the store', async (t) => {
   const { messaging, auth, store } = harness(t);
   auth.deny('produce', { kind: 'topic', name: 'Denied' });

@@ -105,19 +105,20 @@ export function produceRequest(
   const delayLevel = !target.redirectedToDlq && Number.isInteger(delay) && delay > 0 ? delay : undefined;
   const tags = props[PROPERTY.TAGS];
   const keys = splitKeys(props[PROPERTY.KEYS]);
+  // One object literal of fixed shape, no conditional spreads (this runs for every message).
   return {
     topic: target.topic,
     body: msg.body,
     properties: props,
-    ...(tags === undefined ? {} : { tags }),
-    ...(keys.length === 0 ? {} : { keys }),
+    tags,
+    keys: keys.length === 0 ? undefined : keys,
     flag: msg.flag,
     sysFlag: msg.sysFlag,
     bornTimestamp: msg.bornTimestamp,
     bornHost: peerHost(connection),
     reconsumeTimes: msg.reconsumeTimes,
-    ...(target.queueId === undefined ? {} : { queueId: target.queueId }),
-    ...(delayLevel === undefined ? {} : { delayLevel }),
+    queueId: target.queueId,
+    delayLevel,
   };
 }
 

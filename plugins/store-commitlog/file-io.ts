@@ -144,7 +144,9 @@ export function createFaultyFileIO(base: FileIO = realFileIO): FaultyFileIO {
     },
     writeSync(fd, buf, off, len, pos) {
       maybeFail('write', fd);
-      return base.writeSync(fd, buf, off, len, pos);
+      const n = base.writeSync(fd, buf, off, len, pos);
+      events.push({ seq: tick(), op: 'write', path: paths.get(fd) ?? '', pos, len: n });
+      return n;
     },
     async fdatasync(fd) {
       const path = paths.get(fd) ?? '';

@@ -5,6 +5,11 @@ import type { SegmentFiles } from './segments.js';
 
 const ADD_CHUNK = 4096;
 const RETRY_MS = 1000;
+/**
+ * How long a short queue waits for more entries before it is written: one index write per interval
+ * instead of one per append batch (lookups see a message at most this much after its ack).
+ */
+export const INDEX_LINGER_MS = 10;
 /** Log bytes read per catch-up round (bounds memory). */
 const CATCH_UP_BYTES = 32 * 1024 * 1024;
 
@@ -21,6 +26,7 @@ export class IndexFeeder {
   private active = false;
   private stopping = false;
   private stopped = false;
+  private lingering: { timer: NodeJS.Timeout; wake: () => void } | undefined;
 
   constructor(
     private readonly index: MessageIndex,
@@ -45,6 +51,7 @@ export class IndexFeeder {
       this.lagging = true;
     } else {
       for (const e of entries) this.queue.push(e);
+      if (this.queue.length >= ADD_CHUNK) this.lingering?.wake();
     }
     this.kick();
   }
@@ -65,6 +72,7 @@ export class IndexFeeder {
           continue;
         }
         if (this.queue.length === 0) break;
+        if (this.queue.length < ADD_CHUNK && !this.stopping) await this.linger();
         const chunk = this.queue.splice(0, ADD_CHUNK);
         await this.index.add(chunk);
       } catch (e) {
@@ -110,9 +118,23 @@ export class IndexFeeder {
     }
   }
 
+  /** Wait INDEX_LINGER_MS, or less when stop() or a full chunk cuts it short. */
+  private linger(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        if (this.lingering === undefined) return;
+        clearTimeout(this.lingering.timer);
+        this.lingering = undefined;
+        resolve();
+      };
+      this.lingering = { timer: setTimeout(wake, INDEX_LINGER_MS), wake };
+    });
+  }
+
   /** Drain what is queued (close). */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.lingering?.wake();
     await this.running;
     this.stopped = true;
   }

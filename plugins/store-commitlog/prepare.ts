@@ -34,19 +34,18 @@ const NO_KEYS: readonly string[] = Object.freeze([]);
 const INT32 = (v: number): boolean => Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff;
 const INT64 = (v: number): boolean => Number.isSafeInteger(v);
 
+function checkNumber(name: string, v: number | undefined, ok: (v: number) => boolean): void {
+  if (v !== undefined && !ok(v)) throw new CometError('MESSAGE_INVALID', `${name} ${String(v)} is not a valid integer`);
+}
+
 /** Optional numeric fields must be integers of their wire width (MESSAGE_INVALID otherwise). */
 function checkNumbers(input: AppendInput): void {
-  const checks: [string, number | undefined, (v: number) => boolean][] = [
-    ['flag', input.flag, INT32],
-    ['sysFlag', input.sysFlag, INT32],
-    ['reconsumeTimes', input.reconsumeTimes, INT32],
-    ['bornTimestamp', input.bornTimestamp, INT64],
-    ['preparedTransactionOffset', input.preparedTransactionOffset, INT64],
-    ['bornHost.port', input.bornHost?.port, INT32],
-  ];
-  for (const [name, v, ok] of checks) {
-    if (v !== undefined && !ok(v)) throw new CometError('MESSAGE_INVALID', `${name} ${String(v)} is not a valid integer`);
-  }
+  checkNumber('flag', input.flag, INT32);
+  checkNumber('sysFlag', input.sysFlag, INT32);
+  checkNumber('reconsumeTimes', input.reconsumeTimes, INT32);
+  checkNumber('bornTimestamp', input.bornTimestamp, INT64);
+  checkNumber('preparedTransactionOffset', input.preparedTransactionOffset, INT64);
+  checkNumber('bornHost.port', input.bornHost?.port, INT32);
 }
 
 /**

@@ -8,14 +8,16 @@ import type { AppendInput, HostAddress, StoredMessage } from '../../kernel/messa
 import { msgIdPrefix } from '../../kernel/messaging/msgid.js';
 import { hostBytes } from '../../kernel/messaging/record.js';
 import type { Replication } from '../../kernel/messaging/replication.js';
-import type {
-  AppendResult,
-  ArrivalListener,
-  MessageStore,
-  QueueBounds,
-  ReadRequest,
-  ReadResult,
-  StoreStats,
+import {
+  type AppendBatchOptions,
+  type AppendResult,
+  type ArrivalListener,
+  batchRejected,
+  type MessageStore,
+  type QueueBounds,
+  type ReadRequest,
+  type ReadResult,
+  type StoreStats,
 } from '../../kernel/messaging/store.js';
 import { type Clock, type TimerHandle, systemClock } from '../../kernel/services.js';
 import { Appender } from './appender.js';
@@ -26,7 +28,7 @@ import { Dispatcher } from './dispatcher.js';
 import { type FileIO, realFileIO } from './file-io.js';
 import { IndexFeeder } from './index-feeder.js';
 import { acquireLock } from './lock.js';
-import { AppendPreparer } from './prepare.js';
+import { AppendPreparer, type Prepared } from './prepare.js';
 import { QueueRegistry } from './queues.js';
 import { type ReadContext, lookupPhys, lookupQueueOffset, offsetByTime, readQueue } from './reads.js';
 import { type RecoveryResult, recoverByScan, recoverClean } from './recovery.js';
@@ -221,8 +223,25 @@ export class CommitLogStore implements MessageStore {
     }
   }
 
-  appendBatch(inputs: readonly AppendInput[]): Promise<AppendResult[]> {
-    return Promise.all(inputs.map((i) => this.append(i)));
+  appendBatch(inputs: readonly AppendInput[], options?: AppendBatchOptions): Promise<AppendResult[]> {
+    if (options?.allOrNothing !== true || this.state !== 'open') return Promise.all(inputs.map((i) => this.append(i)));
+    // Prepare (validate and encode) all first; place them only if every one passed.
+    const prepared: (Prepared | undefined)[] = [];
+    const errors: (CometError | undefined)[] = [];
+    let culprit = -1;
+    for (const input of inputs) {
+      try {
+        prepared.push(this.preparer.prepare(input));
+        errors.push(undefined);
+      } catch (e) {
+        if (!isCometError(e)) throw e;
+        prepared.push(undefined);
+        errors.push(e);
+        if (culprit < 0) culprit = errors.length - 1;
+      }
+    }
+    if (culprit >= 0) return Promise.resolve(batchRejected(errors, culprit));
+    return Promise.all(prepared.map((p) => this.appender.append(p!)));
   }
 
   read(request: ReadRequest): Promise<ReadResult> {

@@ -140,6 +140,24 @@ export function messageStoreContract(name: string, open: OpenStore): void {
     t.deepEqual((await readAll(store, 'Batch', 1)).map(text), ['c']);
   });
 
+  test(`${name}: appendBatch allOrNothing stores none when one message is invalid, all when every one is valid`, async (t) => {
+    const { store } = await setup(t);
+    const results = await store.appendBatch(
+      [
+        { topic: 'AllOrNothing', queueId: 0, body: body('a') },
+        { topic: 'AllOrNothing', queueId: 0, body: new Uint8Array(DEFAULT_MAX_MESSAGE_BYTES + 1) },
+        { topic: 'AllOrNothing', queueId: 0, body: body('c') },
+      ],
+      { allOrNothing: true },
+    );
+    t.deepEqual(results.map((r) => (r.status === 'rejected' ? r.error.code : r.status)), ['BATCH_REJECTED', 'MESSAGE_TOO_LARGE', 'BATCH_REJECTED']);
+    t.regex(results[0]?.status === 'rejected' ? results[0].error.message : '', /message 1/);
+    t.is(store.maxOffset('AllOrNothing', 0), 0);
+    const stored = await store.appendBatch(['x', 'y', 'z'].map((s) => ({ topic: 'AllOrNothing', queueId: 0, body: body(s) })), { allOrNothing: true });
+    t.deepEqual(stored.map((r) => ok(t, r).queueOffset), [0, 1, 2]);
+    t.deepEqual((await readAll(store, 'AllOrNothing', 0)).map(text), ['x', 'y', 'z']);
+  });
+
   test(`${name}: read statuses found, empty, offsetMoved and noQueue`, async (t) => {
     const { store } = await setup(t);
     for (let i = 0; i < 3; i++) ok(t, await store.append({ topic: 'Status', queueId: 0, body: body(`s${i}`) }));

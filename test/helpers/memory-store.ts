@@ -10,14 +10,16 @@ import {
   RecordView,
   recordSize,
 } from '../../kernel/messaging/record.js';
-import type {
-  AppendResult,
-  ArrivalListener,
-  MessageStore,
-  QueueBounds,
-  ReadRequest,
-  ReadResult,
-  StoreStats,
+import {
+  type AppendBatchOptions,
+  type AppendResult,
+  type ArrivalListener,
+  batchRejected,
+  type MessageStore,
+  type QueueBounds,
+  type ReadRequest,
+  type ReadResult,
+  type StoreStats,
 } from '../../kernel/messaging/store.js';
 import { matchesMessage, matchesTagCode, tagHashCode } from '../../kernel/messaging/tags.js';
 
@@ -98,7 +100,19 @@ export class MemoryStore implements MessageStore {
     return this.appendOne(input);
   }
 
-  async appendBatch(inputs: readonly AppendInput[]): Promise<AppendResult[]> {
+  async appendBatch(inputs: readonly AppendInput[], options?: AppendBatchOptions): Promise<AppendResult[]> {
+    if (options?.allOrNothing === true) {
+      const checked = inputs.map((input) => {
+        try {
+          return this.check(input);
+        } catch (e) {
+          if (e instanceof CometError) return e;
+          throw e;
+        }
+      });
+      const culprit = checked.findIndex((c) => c instanceof CometError);
+      if (culprit >= 0) return batchRejected(checked.map((c) => (c instanceof CometError ? c : undefined)), culprit);
+    }
     return inputs.map((input) => this.appendOne(input));
   }
 
@@ -213,6 +227,13 @@ export class MemoryStore implements MessageStore {
   }
 
   private store(input: AppendInput): AppendResult {
+    const { topic, properties, propertiesBytes } = this.check(input);
+    const record = this.encode(input, topic, properties, propertiesBytes);
+    return this.commit(record);
+  }
+
+  /** The checks of an append, without storing. */
+  private check(input: AppendInput): { topic: string; properties: string; propertiesBytes: number } {
     if (this.closed) throw new CometError('STORE_CLOSED', 'memory store is closed');
     const topic = validateTopicName(input.topic);
     if (!Number.isInteger(input.queueId) || input.queueId < 0 || input.queueId > 0x7fffffff) {
@@ -227,8 +248,7 @@ export class MemoryStore implements MessageStore {
     if (propertiesBytes > MAX_PROPERTIES_BYTES) {
       throw new CometError('MESSAGE_PROPERTIES_TOO_LARGE', `properties are ${propertiesBytes} bytes; the limit is ${MAX_PROPERTIES_BYTES}`);
     }
-    const record = this.encode(input, topic, properties, propertiesBytes);
-    return this.commit(record);
+    return { topic, properties, propertiesBytes };
   }
 
   private encode(input: AppendInput, topic: string, properties: string, propertiesBytes: number): RecordView {

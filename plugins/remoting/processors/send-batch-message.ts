@@ -10,6 +10,7 @@ import { sendHeaderV2 } from '../send-header.js';
  * 320 SEND_BATCH_MESSAGE: V2 header (m = true) and a Java MessageBatch body (batch-codec.ts). Every
  * message gets the §2.4 checks of a single send; the whole batch goes to one queue (random when the
  * header's queueId < 0), as Java does. Delayed messages are not allowed in a batch (Java: 13).
+ * All or nothing, as in Java: one message failing the checks stores none of the batch.
  * Response: msgId = the stored msgIds joined by ',', queueId, queueOffset of the first.
  */
 export const sendBatchMessage: BrokerProcessor = async (ctx, request, connection) => {
@@ -34,7 +35,7 @@ export const sendBatchMessage: BrokerProcessor = async (ctx, request, connection
   if (produces.some((p) => p.delayLevel !== undefined)) {
     return fail(request, ResponseCode.MESSAGE_ILLEGAL, 'TimeDelayLevel is not supported for batched messages');
   }
-  const results = await ctx.messaging.produceBatch(target.topic, produces);
+  const results = await ctx.messaging.produceBatch(target.topic, produces, undefined, { allOrNothing: true });
   const rejected = results.find((r) => r.status === 'rejected');
   if (rejected !== undefined) return sendResponse(ctx, request, rejected);
   const first = results[0];
