@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import * as hdr from 'hdr-histogram-js';
 import { Producer, PushConsumer } from '../sdk-node/index.js';
 import type { ReceivedMessage } from '../sdk-node/index.js';
@@ -9,6 +10,8 @@ import { type ChildReport, type ClientCommand, type ProducerPlan, histogram, now
  * (float64, performance.timeOrigin + performance.now(), sub-ms and comparable across processes).
  */
 const role = process.argv[2];
+/** Tick of the fixed-rate producer's pacer. */
+const PACER_PERIOD_MS = 1;
 
 function send(msg: ChildReport): Promise<void> {
   return new Promise((resolve) => process.send!(msg, undefined, {}, () => resolve()));
@@ -27,6 +30,7 @@ async function runProducer(namesrvAddr: string, plan: ProducerPlan): Promise<voi
   const go = await nextCommand();
   if (go.type !== 'go') throw new Error(`producer expected go, got ${go.type}`);
   const h = histogram();
+  const lag = histogram();
   const t0 = nowMs();
   const end = t0 + plan.durationMs;
   const warmEnd = t0 + plan.warmupMs;
@@ -53,18 +57,26 @@ async function runProducer(namesrvAddr: string, plan: ProducerPlan): Promise<voi
     );
   };
   if (plan.rate > 0) {
-    // Open loop at a fixed rate: every ms, send what the schedule says is due (latency from the intended time).
+    // Open loop at a fixed rate: on every tick of a 1 ms pacer (bench/pacer-worker.mjs), send what
+    // the schedule says is due; latency counts from each message's intended time.
     const inflight = new Set<Promise<void>>();
-    while (nowMs() < end) {
-      const due = Math.floor(((nowMs() - t0) * plan.rate) / 1000);
-      while (issued < due) {
-        const intended = t0 + (issued * 1000) / plan.rate;
-        const p = one(intended);
-        inflight.add(p);
-        void p.then(() => inflight.delete(p));
-      }
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    const pacer = new Worker(new URL('./pacer-worker.mjs', import.meta.url), { workerData: { periodMs: PACER_PERIOD_MS } });
+    await new Promise<void>((resolve) => {
+      pacer.on('message', () => {
+        const now = nowMs();
+        if (now >= end) return resolve();
+        const due = Math.floor(((now - t0) * plan.rate) / 1000);
+        while (issued < due) {
+          const intended = t0 + (issued * 1000) / plan.rate;
+          if (intended >= warmEnd) lag.recordValue(Math.max(1, Math.round((now - intended) * 1000)));
+          const p = one(intended);
+          inflight.add(p);
+          void p.then(() => inflight.delete(p));
+        }
+      });
+    });
+    pacer.postMessage('stop');
+    await pacer.terminate();
     await Promise.all(inflight);
   } else {
     // Closed loop: keep `inflight` sends outstanding until the duration is over.
@@ -75,7 +87,7 @@ async function runProducer(namesrvAddr: string, plan: ProducerPlan): Promise<voi
   }
   const secs = (nowMs() - t0) / 1000;
   await producer.shutdown();
-  await send({ type: 'producerDone', produced, errors, secs, t0, latency: toBase64(h), ...(errorSample === undefined ? {} : { errorSample }), rssMb: Math.round(process.resourceUsage().maxRSS / 1024) });
+  await send({ type: 'producerDone', produced, errors, secs, t0, latency: toBase64(h), scheduleLag: toBase64(lag), ...(errorSample === undefined ? {} : { errorSample }), rssMb: Math.round(process.resourceUsage().maxRSS / 1024) });
 }
 
 async function runConsumer(namesrvAddr: string, topic: string, warmupMs: number, consumeConcurrency: number, pullBatchSize: number): Promise<void> {
@@ -87,13 +99,25 @@ async function runConsumer(namesrvAddr: string, topic: string, warmupMs: number,
   let expected = Number.POSITIVE_INFINITY;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((r) => (finish = r));
-  const seen = new Set<string>();
+  // Offsets seen, one bit each per queue: no allocation per message (a Set of keys made the
+  // consumer promote and mark-compact its way through the run, adding pauses to every figure).
+  const seen = new Map<number, Uint8Array>();
+  const firstSeen = (queueId: number, offset: number): boolean => {
+    let bits = seen.get(queueId);
+    if (bits === undefined || offset >> 3 >= bits.length) {
+      const grown = new Uint8Array(Math.max(1024, (offset >> 3) * 2));
+      if (bits !== undefined) grown.set(bits);
+      seen.set(queueId, (bits = grown));
+    }
+    const mask = 1 << (offset & 7);
+    if ((bits[offset >> 3]! & mask) !== 0) return false;
+    bits[offset >> 3]! |= mask;
+    return true;
+  };
   let duplicates = 0;
   consumer.subscribe(topic).onMessage((msg: ReceivedMessage) => {
     const now = nowMs();
-    const key = `${msg.queueId}:${msg.queueOffset}`;
-    if (seen.has(key)) duplicates++;
-    else seen.add(key);
+    if (!firstSeen(msg.queueId, msg.queueOffset)) duplicates++;
     const born = msg.body.readDoubleLE(0);
     if (born >= goAt + warmupMs) e2e.recordValue(Math.max(1, Math.round((now - born) * 1000)));
     if (born > 0) {

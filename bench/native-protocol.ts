@@ -27,6 +27,8 @@ export type ChildReport =
       readonly t0: number;
       /** hdr-histogram-js compressed base64, microseconds. */
       readonly latency: string;
+      /** Fixed-rate runs: intended send time → the producer's send call (µs histogram, same encoding). */
+      readonly scheduleLag: string;
       /** First send error's message, if any. */
       readonly errorSample?: string;
       readonly rssMb: number;

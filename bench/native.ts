@@ -210,6 +210,7 @@ async function runScenario(name: string, s: Scenario, o: Options): Promise<void>
       producedPerSec: Math.round(p.produced / p.secs),
       p50Ms: ms(lat, 50),
       p99Ms: ms(lat, 99),
+      ...(s.rate > 0 ? { scheduleLagP99Ms: ms(hdr.decodeFromCompressedBase64(p.scheduleLag), 99) } : {}),
       e2eP50Ms: ms(e2e, 50),
       e2eP99Ms: ms(e2e, 99),
       rssMb: brokerStats.rssMb,
