@@ -5,6 +5,8 @@
 const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   store: () => import('./store.js'),
   native: () => import('./native.js'),
+  http: () => import('./http.js'),
+  ws: () => import('./ws.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -13,6 +13,8 @@ export const BUILTIN_PLUGINS = [
   'remoting',
   'namesrv',
   'broker-registration',
+  'pop',
+  'http',
 ] as const;
 
 export type BuiltinPluginName = (typeof BUILTIN_PLUGINS)[number];

@@ -90,12 +90,29 @@ export const ERRORS = {
   SDK_BROKER_ERROR: spec('A broker answered a request with an error code (details.responseCode; remark as message).', 'See the remark; the code is the RocketMQ response code.', 502, 1),
   SDK_SEND_FAILED: spec('A send failed on every broker it was tried on.', 'Check the brokers; the cause is the last failure.', 503, 14),
   SDK_OFFSET_STORE_IO: spec('The local (broadcasting) offset file could not be read or written.', 'Check offsetStoreDir and its permissions.', 500, 1),
+  // ── browser SDK (sdk-web) ──
+  SDK_NETWORK_ERROR: spec('The browser SDK could not reach the broker (fetch failed or timed out, the answer was not CometMQ JSON), or the WebSocket dropped while a produce awaited its answer (it may or may not be stored).', 'Check the broker URL and that the broker runs; retry (delivery is at-least-once).', 503, 14),
+  SDK_CONNECTION_CLOSED: spec('The broker closed the browser SDK\'s WebSocket with a code that forbids reconnecting (1008 policy/auth, 4000 protocol error); its subscriptions ended.', 'See closeCode and the broker log; fix credentials or the client, then subscribe again.', 503, 14),
   // ── name server and routes ──
   ROUTE_BODY_INVALID: spec('A broker registration, route or cluster-info body is not JSON of the expected shape (or fails its CRC).', 'Fix the sender; the message names the bad path.', 400, 1),
   NAMESRV_ADDR_INVALID: spec('A name server address list is not `host:port;host:port` (IPv4 or host name, port 1..65535).', 'Fix the option, NAMESRV_ADDR or the endpoint\'s answer.', 400, 1),
   NAMESRV_REGISTER_FAILED: spec('A name server did not accept this broker\'s registration (error answer, timeout or unreachable); the others are unaffected.', 'Check that name server; the broker retries every registerIntervalMs.', 503, 14),
   NAMESRV_ADDR_LOOKUP_FAILED: spec('The HTTP name server address endpoint failed, timed out or answered non-2xx.', 'Check the endpoint URL and that it serves `host:port;host:port`.', 503, 14),
   // ── generic ──
+  // ── pop consumption (receipt handles) ──
+  RECEIPT_HANDLE_INVALID: spec('The receipt handle is malformed or belongs to another group.', 'Pass a receiptHandle exactly as a receive returned it, with its group.', 400, 1),
+  RECEIPT_HANDLE_EXPIRED: spec('The message was delivered again since this receipt handle was issued (its invisible time passed).', 'Process the newer delivery and ack it with its own handle.', 409, 1),
+  POP_INFLIGHT_LIMIT: spec('The group has too many received, unacknowledged messages on this queue.', 'Ack or nack what you hold, or raise plugins.pop.maxInflightPerQueue.', 429, 2),
+  POP_REQUEST_INVALID: spec('A pop request parameter is out of range (max 1…256, invisibleMs 1…43200000 or 0 for extend, waitMs 0…60000, delayLevel a non-negative integer).', 'Fix the parameter named in the message.', 400, 1),
+  // ── HTTP and WebSocket doors ──
+  HTTP_BODY_INVALID: spec('The request body or a parameter is not valid (bad JSON, wrong field type, out-of-range value).', 'Fix the field named in the message; /v1/openapi.json has the schema.', 400, 1),
+  HTTP_BODY_TOO_LARGE: spec('The request body is larger than the limit.', 'Send smaller bodies or batches (limit: the broker\'s maxMessageBytes per message, plugins.http.maxBodyBytes per request).', 413, 13),
+  HTTP_ROUTE_NOT_FOUND: spec('No endpoint at this path and method.', 'See /v1/openapi.json for the API.', 404, 1),
+  HTTP_FORBIDDEN_REMOTE_ADMIN: spec('Admin writes are accepted only from loopback until credentials are configured.', 'Call from the broker host (127.0.0.1 / ::1).', 403, 16),
+  HTTP_LISTEN_FAILED: spec('The HTTP door could not listen on its host and port (port in use, bad address, no permission).', 'Free the port or change plugins.http.host / plugins.http.port.', 500, 1),
+  WS_PROTOCOL_ERROR: spec('A WebSocket frame is not valid JSON or not a known operation with valid fields.', 'Follow docs/websocket.md.', 400, 1),
+  WS_SUBSCRIPTION_UNKNOWN: spec('The frame names a subscription this connection does not have.', 'Use the id returned by `subscribed`.', 400, 1),
+  WS_SLOW_CLIENT: spec('The WebSocket client does not read fast enough; its send buffer passed the limit.', 'Read frames promptly or grant fewer credits.', 503, 2),
   INTERNAL: spec('An unexpected internal error.', 'Report it with the log lines around it.', 500, 1),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -11,6 +11,7 @@ import type { Messaging } from './messaging/api.js';
 import type { Auth } from './messaging/auth.js';
 import type { Replication } from './messaging/replication.js';
 import type { DoorRegistry } from './messaging/door.js';
+import type { PopService } from './messaging/pop.js';
 
 /**
  * A typed dependency-injection token: a symbol with a readable description. `T` is carried only in
@@ -57,3 +58,5 @@ export const AUTH = token<Auth>('cometmq:auth/Auth');
 export const REPLICATION = token<Replication>('cometmq:ha/Replication');
 /** The in-process messaging API every door calls. */
 export const MESSAGING = token<Messaging>('cometmq:messaging/Messaging');
+/** Pop-style consumption with receipt handles (HTTP receive/ack, WebSocket clustering). */
+export const POP = token<PopService>('cometmq:messaging/Pop');

@@ -11,7 +11,9 @@ export const DEFAULT_LOAD: readonly string[] = Object.freeze([
   'index-rocksdb',
   'auth-allow-all',
   'messaging',
+  'pop',
   'remoting',
+  'http',
   'namesrv',
   'broker-registration',
 ]);

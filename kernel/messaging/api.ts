@@ -151,6 +151,12 @@ export interface Messaging {
    */
   sendBack(request: SendBackRequest, identity?: Identity): Promise<SendBackResult>;
 
+  /**
+   * The configured delay levels in milliseconds, level 1 first (plugins.messaging.delayLevels). Doors
+   * that accept an absolute delivery time (HTTP `deliverAt`) map it to a level with this.
+   */
+  delayLevelsMs?(): readonly number[];
+
   readonly topics: TopicAdmin;
   readonly groups: GroupAdmin;
 }

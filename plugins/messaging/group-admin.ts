@@ -4,7 +4,7 @@ import type { OffsetEntry, SubscriptionGroupConfig } from '../../kernel/messagin
 import { validateGroupName } from '../../kernel/messaging/names.js';
 import type { MessagingConfig } from './config.js';
 import type { MessagingDeps } from './deps.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '../../kernel/keyed-lock.js';
 
 /** RocketMQ SubscriptionGroupConfig defaults. */
 export const GROUP_DEFAULTS = Object.freeze({

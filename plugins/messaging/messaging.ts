@@ -64,6 +64,7 @@ export function createMessaging(deps: MessagingDeps, config: MessagingConfig = m
     viewMessage: (msgId, identity = anon) => lookup.view(msgId, identity),
     queryByKey: (topic, key, page, identity = anon) => lookup.byKey(topic, key, page, identity),
     sendBack: (request, identity = anon) => sendBack.sendBack(request, identity),
+    delayLevelsMs: () => schedule.levelsMs,
     waiterCount: () => waiters.size(),
     close: () => {
       schedule.stop();

@@ -8,7 +8,7 @@ import type { MessagingConfig } from './config.js';
 import type { MessagingDeps } from './deps.js';
 import { ANONYMOUS_IDENTITY } from './deps.js';
 import { authorize, CLUSTER_RESOURCE, isWritable } from './guards.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '../../kernel/keyed-lock.js';
 
 export const MAX_QUEUE_NUMS = 1024;
 /** Read + write, like RocketMQ's default topic perm 6. */

@@ -125,6 +125,9 @@ function brokerFlags(port: number, extra: readonly string[] = []): string[] {
     ...set('advertisedPort', port),
     ...set('plugins.messaging.delayLevels', CLUSTER_TIMINGS.delayLevels),
     ...set('plugins.remoting.suspendMaxMs', 2000),
+    // The broker role loads the HTTP door too: a free loopback port, never 8080.
+    ...set('plugins.http.host', '127.0.0.1'),
+    ...set('plugins.http.port', 0),
     ...extra,
   ];
 }

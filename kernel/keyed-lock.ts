@@ -1,6 +1,6 @@
 /**
- * Serialises async sections per key (e.g. topic name) so a check-then-write (create, auto-create)
- * cannot interleave with another for the same key. Entries are dropped when their chain drains.
+ * Serialises async sections per key (a topic name, a group + topic) so a check-then-write cannot
+ * interleave with another for the same key. Entries are dropped when their chain drains.
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** A broker (`cometmq start`) in its own process for the door benches, every door on 127.0.0.1:0. */
+export interface BrokerProcess {
+  readonly child: ChildProcess;
+  /** door name → address as printed (`tcp://…`, `http://…`). */
+  readonly doors: ReadonlyMap<string, string>;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = path.join(ROOT, 'kernel/cli/cometmq.mjs');
+/** What `npm start` and the bin use (docs/configuration.md "Node runtime flags"). */
+export const BROKER_NODE_FLAGS = ['--v8-pool-size=1'];
+
+export async function startBrokerProcess(name: string, sets: readonly string[] = []): Promise<BrokerProcess> {
+  const dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `cometmq-bench-${name}-`));
+  const loopback = ['remoting', 'namesrv', 'http'].flatMap((p) => ['--set', `plugins.${p}.host=127.0.0.1`, '--set', `plugins.${p}.port=0`]);
+  const args = [...BROKER_NODE_FLAGS, CLI, 'start', '--data-dir', dataDir, '--log-level', 'error', ...loopback, ...sets.flatMap((s) => ['--set', s])];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker not ready in 30 s:\n${out}`)), 30_000);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('cometmq ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited (${code}) before ready:\n${out}`)));
+  });
+  const doors = new Map<string, string>();
+  for (const m of out.matchAll(/door (\S+) listening on (\S+)/g)) doors.set(m[1]!, m[2]!);
+  return {
+    child,
+    doors,
+    dataDir,
+    async stop() {
+      await stopChild(child);
+      await fs.promises.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Peak RSS (VmHWM) and CPU seconds of a Linux process. */
+export function procStats(pid: number): { rssMb: number; cpuSecs: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { rssMb: Math.round(hwm / 1024), cpuSecs: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return { rssMb: 0, cpuSecs: 0 };
+  }
+}
+
+export function arg(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}

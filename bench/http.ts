@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import * as hdr from 'hdr-histogram-js';
+import { arg, type BrokerProcess, procStats, startBrokerProcess, stopChild } from './broker-process.js';
+
+/**
+ * HTTP door benchmark (issue 4): `npm run bench -- http [--scenario NAME] [--duration SECS]
+ * [--connections N]`. The broker is `cometmq start` in its own process; the load comes from
+ * autocannon in this process. Scenarios:
+ *  - bare-hono: a hono route on @hono/node-server that only reads the 1 KiB body and answers
+ *    (bench/bare-servers.ts, own process): the reference for the next one.
+ *  - post-single: one raw 1 KiB message per POST, keep-alive; reports ratioToBareHono.
+ *  - post-batch-32: 32 messages of 1 KiB per JSON POST.
+ *  - longpoll-wakeup: a parked receive (long poll) and one produce: produce start → receive answer.
+ */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TOPIC = 'BenchHttp';
+const BODY = Buffer.alloc(1024, 97);
+
+interface Options {
+  readonly durationSecs: number;
+  readonly connections: number;
+}
+
+/** A reference server of bench/bare-servers.ts in its own process, once it listens. */
+export async function startBare(kind: 'hono' | 'ws'): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import=tsx', path.join(HERE, 'bare-servers.ts'), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`bare ${kind} server exited with ${code}`)));
+  });
+  return { child, port };
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+function line(scenario: string, r: autocannon.Result, perRequest: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    bench: 'http',
+    scenario,
+    msgsPerSec: Math.round(r.requests.average * perRequest),
+    reqPerSec: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+    ...extra,
+  };
+}
+
+export function httpBase(broker: BrokerProcess): string {
+  const http = broker.doors.get('http');
+  if (http === undefined) throw new Error('the broker printed no http door');
+  return http.replace('0.0.0.0', '127.0.0.1');
+}
+
+export async function createBenchTopic(base: string, topic: string, queues: number): Promise<void> {
+  const r = await fetch(`${base}/v1/topics/${topic}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ readQueueNums: queues, writeQueueNums: queues }) });
+  if (!r.ok) throw new Error(`create topic: ${r.status} ${await r.text()}`);
+}
+
+async function bareHono(o: Options): Promise<number> {
+  const bare = await startBare('hono');
+  try {
+    const r = await cannon({ url: `http://127.0.0.1:${bare.port}/echo`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs });
+    process.stdout.write(`${JSON.stringify(line('bare-hono', r, 1, { connections: o.connections }))}\n`);
+    return r.requests.average;
+  } finally {
+    await stopChild(bare.child);
+  }
+}
+
+async function withBroker<T>(name: string, run: (base: string, broker: BrokerProcess) => Promise<T>): Promise<T> {
+  const broker = await startBrokerProcess(name);
+  try {
+    const base = httpBase(broker);
+    await createBenchTopic(base, TOPIC, 16);
+    return await run(base, broker);
+  } finally {
+    await broker.stop();
+  }
+}
+
+async function postSingle(o: Options, bare: number | undefined): Promise<void> {
+  await withBroker('http-single', async (base, broker) => {
+    const cpu0 = procStats(broker.child.pid!).cpuSecs;
+    const r = await cannon({ url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs });
+    const s = procStats(broker.child.pid!);
+    const extra = { connections: o.connections, rssMb: s.rssMb, brokerCpuPct: Math.round(((s.cpuSecs - cpu0) / o.durationSecs) * 100), ...(bare === undefined ? {} : { bareHonoReqPerSec: Math.round(bare), ratioToBareHono: Math.round((r.requests.average / bare) * 100) / 100 }) };
+    process.stdout.write(`${JSON.stringify(line('post-single', r, 1, extra))}\n`);
+  });
+}
+
+async function postBatch(o: Options): Promise<void> {
+  const text = BODY.toString('utf8');
+  const body = JSON.stringify({ messages: Array.from({ length: 32 }, () => ({ body: text })) });
+  await withBroker('http-batch', async (base, broker) => {
+    const cpu0 = procStats(broker.child.pid!).cpuSecs;
+    const r = await cannon({ url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: o.connections, duration: o.durationSecs });
+    const s = procStats(broker.child.pid!);
+    process.stdout.write(`${JSON.stringify(line('post-batch-32', r, 32, { connections: o.connections, rssMb: s.rssMb, brokerCpuPct: Math.round(((s.cpuSecs - cpu0) / o.durationSecs) * 100) }))}\n`);
+  });
+}
+
+async function longPollWakeup(rounds: number): Promise<void> {
+  await withBroker('http-longpoll', async (base) => {
+    const h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    const recvUrl = `${base}/v1/groups/BenchLp/topics/${TOPIC}/receive`;
+    for (let i = 0; i < rounds; i++) {
+      const got = fetch(recvUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max: 1, waitMs: 20_000, invisibleMs: 60_000 }) });
+      // Give the receive time to park (bench only: the figure is produce → answer, not this wait).
+      await new Promise((r) => setTimeout(r, 15));
+      const t0 = performance.now();
+      const produced = fetch(`${base}/v1/topics/${TOPIC}/messages`, { method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' } });
+      const resp = await got;
+      const t1 = performance.now();
+      const { messages } = (await resp.json()) as { messages: { receiptHandle: string }[] };
+      await produced;
+      if (messages.length !== 1) throw new Error(`round ${i}: receive answered ${messages.length} messages`);
+      if (i >= 10) h.recordValue(Math.max(1, Math.round((t1 - t0) * 1000)));
+      await fetch(`${base}/v1/groups/BenchLp/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receiptHandles: [messages[0]!.receiptHandle] }) });
+    }
+    const ms = (p: number): number => Math.round(h.getValueAtPercentile(p)) / 1000;
+    process.stdout.write(`${JSON.stringify({ bench: 'http', scenario: 'longpoll-wakeup', rounds: rounds - 10, p50Ms: ms(50), p99Ms: ms(99), maxMs: ms(100) })}\n`);
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const only = arg(argv, 'scenario');
+  const o: Options = { durationSecs: Number(arg(argv, 'duration') ?? 8), connections: Number(arg(argv, 'connections') ?? 16) };
+  const want = (s: string): boolean => only === undefined || only === s;
+  const known = ['bare-hono', 'post-single', 'post-batch-32', 'longpoll-wakeup'];
+  if (only !== undefined && !known.includes(only)) throw new Error(`unknown scenario ${only}: ${known.join(', ')}`);
+  let bare: number | undefined;
+  if (want('bare-hono') || want('post-single')) bare = await bareHono(o);
+  if (want('post-single')) await postSingle(o, bare);
+  if (want('post-batch-32')) await postBatch(o);
+  if (want('longpoll-wakeup')) await longPollWakeup(Number(arg(argv, 'rounds') ?? 300));
+}
