@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Messaging, WaitOutcome } from '../../kernel/messaging/api.js';
 import type { Clock, TimerHandle } from '../../kernel/services.js';
 import type { View } from './registry.js';
@@ -20,6 +21,8 @@ export interface WaitForWork {
  */
 export async function waitForWork(messaging: Messaging, clock: Clock, w: WaitForWork): Promise<void> {
   const ac = new AbortController();
+  // One listener per queue waited on (a topic and its retry topic can have dozens): not a leak.
+  setMaxListeners(0, ac.signal);
   const cleanups: (() => void)[] = [];
   let failure: unknown;
   try {
