@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import { isCometError } from '../../../kernel/errors.js';
@@ -31,8 +32,17 @@ export class WsConnection implements SubscriptionHost {
   #closing = false;
   #pingTimer: TimerHandle;
 
-  constructor(ws: WebSocket, deps: HttpExtensionDeps, logger: Logger) {
+  /** The upgraded socket: corked while one turn's frames are written, so they leave in one writev. */
+  readonly #socket: Duplex | undefined;
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#socket?.uncork();
+  };
+
+  constructor(ws: WebSocket, deps: HttpExtensionDeps, logger: Logger, socket?: Duplex) {
     this.#ws = ws;
+    this.#socket = socket;
     this.#deps = deps;
     this.#logger = logger;
     this.#ctx = this.#context();
@@ -52,6 +62,11 @@ export class WsConnection implements SubscriptionHost {
 
   send(frame: ServerFrame): boolean {
     if (this.#closing || this.#ws.readyState !== this.#ws.OPEN) return false;
+    if (!this.#corked && this.#socket !== undefined) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
+    }
     this.#ws.send(JSON.stringify(frame));
     if (this.#ws.bufferedAmount > this.#deps.config.ws.maxBufferedBytes) {
       this.#logger.warn({ code: 'WS_SLOW_CLIENT', bufferedBytes: this.#ws.bufferedAmount }, 'closing a slow websocket client');

@@ -24,7 +24,7 @@ export const createWsExtension: HttpExtensionFactory = (deps: HttpExtensionDeps)
     wss.handleUpgrade(req, socket, head, (ws) => {
       const id = nextId++;
       const logger = deps.logger.child({ ws: id, remote: req.socket.remoteAddress });
-      const connection = new WsConnection(ws, deps, logger);
+      const connection = new WsConnection(ws, deps, logger, socket);
       connections.add(connection);
       void connection.closed.then(() => connections.delete(connection));
       logger.debug('websocket connected');

@@ -130,7 +130,7 @@ export class Subscription {
 
   async #run(): Promise<void> {
     while (!this.#closed) {
-      if (this.#credits <= 0) {
+      if (this.#credits < this.#refillAt()) {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
@@ -142,6 +142,16 @@ export class Subscription {
       }
       for (const d of batch) this.#deliver(d);
     }
+  }
+
+  /**
+   * Credits needed before the next poll: 1 when nothing is held; otherwise a quarter of the window
+   * (credits + held, at most MAX_FETCH), so acks arriving one by one refill in batches instead of
+   * one pop per ack. Never more than the client granted.
+   */
+  #refillAt(): number {
+    if (this.#held.size === 0) return 1;
+    return Math.max(1, Math.min(MAX_FETCH, Math.floor((this.#credits + this.#held.size) / 4)));
   }
 
   /** One long poll; undefined when the subscription ended. */
