@@ -188,13 +188,21 @@ export class Appender implements Flushable {
     return { buf, start: this.assignPos, segStart: this.segStart, len: 0, end: this.assignPos, epoch: this.epoch, reqs: [], resolves: [], queues: [] };
   }
 
-  private kick(): void {
+  /**
+   * Start the pump. Appends wait for the end of this turn of the event loop (not of this task), so the
+   * appends of every request read in one poll phase, from many sockets, leave in one write: group
+   * commit across connections. After a failure the pump (and its scrub of the failed bytes) starts
+   * at once, before anyone sees the rejection.
+   */
+  private kick(now = false): void {
     if (this.pumping || this.kicked) return;
     this.kicked = true;
-    queueMicrotask(() => {
+    const run = (): void => {
       this.kicked = false;
       void this.pump();
-    });
+    };
+    if (now) queueMicrotask(run);
+    else setImmediate(run);
   }
 
   private async pump(): Promise<void> {
@@ -324,11 +332,11 @@ export class Appender implements Flushable {
     this.segStart = seg ? seg.start : victims[0]?.segStart ?? from;
     this.segEnd = seg ? seg.start + seg.size : this.segStart + this.d.files.segmentBytes;
     this.d.cache.invalidate(from);
+    this.kick(true); // queued before the rejections below, so the scrub starts first
     for (const b of victims) {
       for (const r of b.resolves) r(rejected);
       this.release(b);
     }
-    this.kick();
   }
 
   private widenScrub(from: number, to: number): void {
