@@ -1,3 +1,19 @@
+/** A consumer of a group as one door knows it (admin: GET /v1/groups/{group}). */
+export interface GroupMember {
+  /** The client's id (RocketMQ clientID; `ws-<connection>/<subscription>` for a WebSocket subscriber). */
+  readonly clientId: string;
+  /** The door it is connected through (`remoting`, `websocket`, …). */
+  readonly door: string;
+  /** host:port of the peer. */
+  readonly address: string;
+  /** Epoch ms of the last sign of life (heartbeat, subscribe). */
+  readonly lastSeenAt: number;
+  /** CLUSTERING / BROADCASTING. */
+  readonly mode: string;
+  /** Topics it subscribes to in this group. */
+  readonly topics: readonly string[];
+}
+
 /** A protocol front end (native remoting, HTTP, WebSocket, MQTT, STOMP). */
 export interface Door {
   readonly name: string;
@@ -7,6 +23,8 @@ export interface Door {
   stopAccepting(): Promise<void>;
   /** Finish in-flight work until `deadline` (Clock.monotonic), then close every connection. */
   drain(deadline: number): Promise<void>;
+  /** The group's consumers connected through this door (doors with sessions). */
+  members?(group: string): readonly GroupMember[];
 }
 
 /** Kernel service: doors register here so the kernel can list addresses and stop them first. */

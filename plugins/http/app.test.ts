@@ -14,6 +14,7 @@ function deps(): RouteDeps {
   return {
     messaging: {} as RouteDeps['messaging'],
     pop: {} as RouteDeps['pop'],
+    members: () => [],
     config: httpConfig(),
     clock: systemClock,
     logger: pino({ level: 'silent' }),

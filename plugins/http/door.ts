@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Hono } from 'hono';
 import type { Messaging } from '../../kernel/messaging/api.js';
-import type { Door } from '../../kernel/messaging/door.js';
+import type { Door, GroupMember } from '../../kernel/messaging/door.js';
 import type { PopService } from '../../kernel/messaging/pop.js';
 import type { MessageStore } from '../../kernel/messaging/store.js';
 import type { Clock } from '../../kernel/services.js';
@@ -20,6 +20,8 @@ export interface HttpDoorDeps {
   readonly logger: Logger;
   /** For /readyz (the store is open); without one readiness ignores the store. */
   readonly store?: Pick<MessageStore, 'stats'>;
+  /** Every registered door's members of a group (the plugin passes DOOR_REGISTRY's doors). */
+  readonly doors?: () => readonly Door[];
 }
 
 /** The HTTP door: one node:http server with the REST API, the extensions' routes and upgrades. */
@@ -46,7 +48,9 @@ export function createHttpDoor(deps: HttpDoorDeps, config: HttpConfig, factories
     if (deps.store !== undefined && !deps.store.stats().writable) return 'the message store is not open';
     return undefined;
   };
-  const routeDeps: RouteDeps = { messaging: deps.messaging, pop: deps.pop, config, clock, logger, notReadyReason, shutdownSignal: shutdown.signal };
+  const members = (group: string): readonly GroupMember[] =>
+    deps.doors === undefined ? door.members!(group) : deps.doors().flatMap((d) => d.members?.(group) ?? []);
+  const routeDeps: RouteDeps = { messaging: deps.messaging, pop: deps.pop, config, clock, logger, notReadyReason, members, shutdownSignal: shutdown.signal };
   const extensions = factories.map((factory) => factory({ messaging: deps.messaging, pop: deps.pop, config, clock, logger }));
   const routes = apiRoutes(routeDeps);
   const app = createApp(routes, routeDeps, extensions, logger);
@@ -74,6 +78,7 @@ export function createHttpDoor(deps: HttpDoorDeps, config: HttpConfig, factories
     },
     stopAccepting,
     drain,
+    members: (group) => extensions.flatMap((e) => e.members?.(group) ?? []),
   };
   return {
     app,

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Messaging } from '../../kernel/messaging/api.js';
+import type { GroupMember } from '../../kernel/messaging/door.js';
 import type { PopService } from '../../kernel/messaging/pop.js';
 import type { Clock } from '../../kernel/services.js';
 import type { HttpConfig } from './config.js';
@@ -29,6 +30,8 @@ export interface HttpExtension {
   readonly upgradePaths?: readonly string[];
   /** Take over an upgrade request for one of upgradePaths (the socket is the extension's from here). */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The group's consumers with a session in this extension (WebSocket subscribers). */
+  members?(group: string): readonly GroupMember[];
   /** Shutdown step 1: refuse new upgrades / streams. */
   stopAccepting?(): void;
   /** Shutdown step 2: close what is open (WebSocket close 1001, end SSE streams) by `deadline` (Clock.monotonic). */

@@ -23,13 +23,14 @@ export default definePlugin({
   manifest,
   register(ctx) {
     const store = ctx.resolveOptional(MESSAGE_STORE);
+    const doors = ctx.resolve(DOOR_REGISTRY);
     const door = createHttpDoor(
-      { messaging: ctx.resolve(MESSAGING), pop: ctx.resolve(POP), clock: ctx.clock, logger: ctx.logger, ...(store === undefined ? {} : { store }) },
+      { messaging: ctx.resolve(MESSAGING), pop: ctx.resolve(POP), clock: ctx.clock, logger: ctx.logger, doors: () => doors.list(), ...(store === undefined ? {} : { store }) },
       ctx.config,
       HTTP_EXTENSIONS,
     );
     ctx.provide(HTTP_DOOR, { address: () => door.address() });
-    ctx.resolve(DOOR_REGISTRY).add(door.door);
+    doors.add(door.door);
     return {
       async start() {
         await door.start();

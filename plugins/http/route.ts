@@ -1,3 +1,4 @@
+import type { GroupMember } from '../../kernel/messaging/door.js';
 import { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
@@ -20,6 +21,8 @@ export interface RouteDeps {
   readonly logger: Logger;
   /** `/readyz`: undefined when ready, else why not. */
   readonly notReadyReason: () => string | undefined;
+  /** Every door's consumers of a group (native clients, WebSocket subscribers). */
+  readonly members: (group: string) => readonly GroupMember[];
   /** Aborted when the door drains: long polls answer at once. */
   readonly shutdownSignal: AbortSignal;
 }

@@ -64,6 +64,20 @@ export function createBroker(deps: BrokerDeps, config: RemotingConfig): Broker {
     },
     stopAccepting: () => server.stopAccepting(),
     drain: (deadline) => (stopped ??= drain(deadline)),
+    members: (group) => {
+      const info = clients.consumerGroup(group);
+      if (info === undefined) return [];
+      const now = clock.now();
+      const mono = clock.monotonic();
+      return [...info.channels.values()].map((ch) => ({
+        clientId: ch.clientId,
+        door: 'remoting',
+        address: `${ch.connection.remoteAddress}:${ch.connection.remotePort}`,
+        lastSeenAt: Math.round(now - (mono - ch.lastUpdate)),
+        mode: info.messageModel,
+        topics: [...info.subscriptions.keys()].sort(),
+      }));
+    },
   };
   return {
     context,

@@ -1,9 +1,12 @@
+import { once } from 'node:events';
 import test from 'ava';
+import WebSocket from 'ws';
 import { systemClock } from '../../kernel/services.js';
 import { MESSAGE_STORE, POP } from '../../kernel/tokens.js';
 import { httpConfig } from '../../plugins/http/config.js';
 import { createHttpDoor } from '../../plugins/http/door.js';
 import { isLoopbackAddress } from '../../plugins/http/loopback.js';
+import { eventually } from '../helpers/wait.js';
 import { call, httpBroker } from './http-helpers.js';
 
 interface Replay {
@@ -22,7 +25,7 @@ interface TopicView {
 interface GroupView {
   name: string;
   config: { name: string } | null;
-  members: null;
+  members: { clientId: string; door: string; address: string; mode: string; topics: string[] }[];
   offsets: { topic: string; queueId: number; committedOffset: number; maxOffset: number; lag: number; lagMs: number }[];
 }
 
@@ -73,7 +76,7 @@ test('admin reads: topics with offsets, groups with committed offsets and lag in
   const before = Date.now();
   const group = await call<GroupView>(base, 'GET', '/v1/groups/LagGroup');
   t.is(group.status, 200);
-  t.is(group.body.members, null);
+  t.deepEqual(group.body.members, [], 'HTTP receivers are sessionless: no members');
   t.is(group.body.config?.name, 'LagGroup');
   const lag = group.body.offsets.find((o) => o.topic === 'Lag');
   t.like(lag, { queueId: 0, committedOffset: 2, maxOffset: 4, lag: 2 });
@@ -146,4 +149,29 @@ test('healthz and readyz; readyz is 503 while the store is not open', async (t) 
   t.is((await call(other, 'GET', '/healthz')).status, 200, 'still alive');
   await door.stop(performance.now() + 2000);
   t.is(door.address(), undefined);
+});
+
+test('a WebSocket subscriber is a member of its group while connected', async (t) => {
+  const { base, messaging } = await httpBroker(t);
+  await messaging.topics.create({ topicName: 'Members', readQueueNums: 2, writeQueueNums: 2 });
+  const socket = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/ws`);
+  t.teardown(() => socket.terminate());
+  await once(socket, 'open');
+  const subscribed = once(socket, 'message');
+  socket.send(JSON.stringify({ op: 'subscribe', id: 's', topic: 'Members', group: 'WsMembers', mode: 'clustering', credits: 1 }));
+  const [frame] = (await subscribed) as [Buffer];
+  const { subscription } = JSON.parse(String(frame)) as { subscription: string };
+  const group = await call<{ members: { clientId: string; door: string; mode: string; topics: string[]; address: string }[] }>(base, 'GET', '/v1/groups/WsMembers');
+  t.is(group.status, 200);
+  t.is(group.body.members.length, 1);
+  t.like(group.body.members[0], { door: 'websocket', mode: 'CLUSTERING', topics: ['Members'] });
+  t.true(group.body.members[0]!.clientId.endsWith(`/${subscription}`));
+  t.regex(group.body.members[0]!.address, /^(::ffff:)?127\.0\.0\.1:\d+$/);
+  socket.close();
+  await once(socket, 'close');
+  await eventually(async () => {
+    const after = await call<{ members: unknown[] }>(base, 'GET', '/v1/groups/WsMembers');
+    if (after.body.members.length !== 0) throw new Error('still listed');
+  }, { timeoutMs: 5000 });
+  t.pass();
 });

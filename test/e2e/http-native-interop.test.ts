@@ -69,6 +69,13 @@ test('produced over HTTP (JSON and raw) → consumed by an sdk-node PushConsumer
   t.deepEqual([...(byBody.get('\x01\x02\x03')?.body ?? [])], [1, 2, 3]);
   t.is(byBody.get('from-http-raw')?.properties['origin'], 'raw');
   t.false(byBody.has('filtered out'));
+  // The native consumer is a member of its group as the HTTP admin sees it (from the native door's heartbeats).
+  const group = await call<{ members: { clientId: string; door: string; mode: string; topics: string[]; lastSeenAt: number }[] }>(base, 'GET', '/v1/groups/NativeG');
+  t.is(group.status, 200);
+  const member = group.body.members.find((m) => m.clientId === consumer.clientId);
+  t.like(member, { door: 'remoting', mode: 'CLUSTERING' });
+  t.true(member?.topics.includes('Interop'));
+  t.true((member?.lastSeenAt ?? 0) > Date.now() - 120_000);
 });
 
 test('produced with an sdk-node Producer → received and acked over HTTP', async (t) => {

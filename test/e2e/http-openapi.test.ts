@@ -47,6 +47,7 @@ test('admin write routes refuse a request whose remote address is not loopback',
   const deps: RouteDeps = {
     messaging: {} as RouteDeps['messaging'],
     pop: {} as RouteDeps['pop'],
+    members: () => [],
     config: httpConfig(),
     clock: systemClock,
     logger: (await import('pino')).pino({ level: 'silent' }),

@@ -27,7 +27,18 @@ const queueLagSchema = z.object({
 const groupDetailSchema = z.object({
   name: z.string(),
   config: groupSummarySchema.nullable().describe('null for a group known only by its offsets.'),
-  members: z.null().describe('Not known to the HTTP door: native (RocketMQ) clients register with the native door; HTTP and WebSocket consumers are sessionless.'),
+  members: z
+    .array(
+      z.object({
+        clientId: z.string(),
+        door: z.string().describe('remoting (RocketMQ clients) or websocket'),
+        address: z.string(),
+        lastSeenAt: z.number().int().describe('Epoch ms of the last heartbeat / the subscribe.'),
+        mode: z.string().describe('CLUSTERING or BROADCASTING'),
+        topics: z.array(z.string()),
+      }),
+    )
+    .describe('Consumers connected now through a door with sessions (native clients by heartbeat, WebSocket subscribers). HTTP receivers are sessionless and never listed.'),
   offsets: z.array(queueLagSchema),
 });
 const lookedUpSchema = messageViewSchema.extend({ offsetMsgId: z.string().describe('The store\'s own id (host + physical offset).') });
@@ -97,9 +108,10 @@ export function adminReadRoutes(deps: RouteDeps): Route[] {
         const name = validateGroupName(params.group);
         const config = messaging.groups.get(name);
         const entries = messaging.groups.offsets(name);
-        if (config === undefined && entries.length === 0) throw new CometError('GROUP_NOT_FOUND', `group ${name} does not exist`);
+        const members = [...deps.members(name)].sort((a, b) => a.clientId.localeCompare(b.clientId));
+        if (config === undefined && entries.length === 0 && members.length === 0) throw new CometError('GROUP_NOT_FOUND', `group ${name} does not exist`);
         const offsets = await Promise.all([...entries].sort(byTopicQueue).map((e) => queueLag(deps, e)));
-        return jsonResponse({ name, config: config === undefined ? null : groupSummary(config), members: null, offsets });
+        return jsonResponse({ name, config: config === undefined ? null : groupSummary(config), members, offsets });
       },
     }),
     defineRoute({

@@ -1,3 +1,4 @@
+import type { GroupMember } from '../../../kernel/messaging/door.js';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
@@ -53,6 +54,16 @@ export class WsConnection implements SubscriptionHost {
     ws.once('close', (code) => this.#onClose(code));
     this.#pingTimer = deps.clock.setInterval(() => this.#ping(), deps.config.ws.pingIntervalMs);
     this.#pingTimer.unref();
+  }
+
+  /** This connection's subscriptions in `group`, as admin members (`peer` = host:port, `id` = connection number). */
+  members(group: string, id: number, peer: string): GroupMember[] {
+    const out: GroupMember[] = [];
+    for (const s of this.#subscriptions.values()) {
+      if (s.info === undefined || s.info.group !== group) continue;
+      out.push({ clientId: `ws-${id}/${s.id}`, door: 'websocket', address: peer, lastSeenAt: s.info.since, mode: s.info.mode, topics: [s.info.topic] });
+    }
+    return out;
   }
 
   /** Resolves when the socket has closed. */

@@ -16,7 +16,7 @@ export type { ClientFrame, ServerFrame, MessageFields, ErrorBody, ProduceResult,
  */
 export const createWsExtension: HttpExtensionFactory = (deps: HttpExtensionDeps): HttpExtension => {
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: deps.config.ws.maxPayloadBytes });
-  const connections = new Set<WsConnection>();
+  const connections = new Map<WsConnection, { readonly id: number; readonly peer: string }>();
   let accepting = true;
   let nextId = 1;
 
@@ -25,7 +25,7 @@ export const createWsExtension: HttpExtensionFactory = (deps: HttpExtensionDeps)
       const id = nextId++;
       const logger = deps.logger.child({ ws: id, remote: req.socket.remoteAddress });
       const connection = new WsConnection(ws, deps, logger, socket);
-      connections.add(connection);
+      connections.set(connection, { id, peer: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}` });
       void connection.closed.then(() => connections.delete(connection));
       logger.debug('websocket connected');
     });
@@ -34,6 +34,7 @@ export const createWsExtension: HttpExtensionFactory = (deps: HttpExtensionDeps)
   return {
     name: 'websocket',
     upgradePaths: [WS_PATH],
+    members: (group) => [...connections].flatMap(([c, { id, peer }]) => c.members(group, id, peer)),
     upgrade(req, socket, head) {
       const path = (req.url ?? '').split('?')[0];
       if (!accepting) return refuse(socket, 503, 'Service Unavailable');
@@ -45,7 +46,7 @@ export const createWsExtension: HttpExtensionFactory = (deps: HttpExtensionDeps)
     },
     async drain(deadline) {
       accepting = false;
-      await Promise.all([...connections].map((c) => c.shutdown(deadline)));
+      await Promise.all([...connections.keys()].map((c) => c.shutdown(deadline)));
       wss.close();
     },
   };

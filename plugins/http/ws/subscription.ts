@@ -42,6 +42,8 @@ export interface SubscriptionHost {
 
 export interface SubscriptionOptions {
   readonly id: string;
+  /** What admin shows of it (GET /v1/groups/{group} members). */
+  readonly info?: { readonly group: string | undefined; readonly topic: string; readonly mode: string; readonly since: number };
   readonly credits: number;
   readonly maxCredits: number;
   readonly clock: Clock;
@@ -55,6 +57,7 @@ export interface SubscriptionOptions {
  */
 export class Subscription {
   readonly id: string;
+  readonly info: SubscriptionOptions['info'];
   readonly #source: DeliverySource;
   readonly #host: SubscriptionHost;
   readonly #options: SubscriptionOptions;
@@ -70,6 +73,7 @@ export class Subscription {
 
   constructor(options: SubscriptionOptions, source: DeliverySource, host: SubscriptionHost) {
     this.id = options.id;
+    this.info = options.info;
     this.#options = options;
     this.#source = source;
     this.#host = host;

@@ -23,7 +23,8 @@ export async function handleSubscribe(ctx: OpContext, frame: SubscribeFrame): Pr
   if (ctx.closed) return;
   const id = ctx.nextSubscriptionId();
   const { config, clock } = ctx.deps;
-  const options = { id, credits: frame.credits, maxCredits: config.ws.maxCredits, clock, logger: ctx.logger };
+  const info = { group: frame.group, topic, mode: frame.mode === 'clustering' ? 'CLUSTERING' : 'BROADCASTING', since: clock.now() };
+  const options = { id, credits: frame.credits, maxCredits: config.ws.maxCredits, clock, logger: ctx.logger, info };
   const subscription = new Subscription(options, source, ctx.host);
   ctx.addSubscription(subscription);
   ctx.send({ op: 'subscribed', id: frame.id, subscription: id });
