@@ -52,7 +52,7 @@ export function createHttpDoor(deps: HttpDoorDeps, config: HttpConfig, factories
     deps.doors === undefined ? door.members!(group) : deps.doors().flatMap((d) => d.members?.(group) ?? []);
   const routeDeps: RouteDeps = { messaging: deps.messaging, pop: deps.pop, config, clock, logger, notReadyReason, members, shutdownSignal: shutdown.signal };
   const extensions = factories.map((factory) => factory({ messaging: deps.messaging, pop: deps.pop, config, clock, logger }));
-  const routes = apiRoutes(routeDeps);
+  const routes = apiRoutes(routeDeps, () => Object.assign({}, ...extensions.map((e) => e.openapiPaths ?? {})));
   const app = createApp(routes, routeDeps, extensions, logger);
   const server = createHttpServer(config, app, extensions, clock, logger);
   let drained: Promise<void> | undefined;

@@ -26,6 +26,8 @@ export interface HttpExtension {
   readonly name: string;
   /** Add routes to the app (before the 404 fallback). Errors thrown as CometError become JSON errors. */
   routes?(app: Hono): void;
+  /** OpenAPI 3.1 path items of what this extension serves (merged into /v1/openapi.json). */
+  readonly openapiPaths?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Upgrade paths this extension serves (exact match, e.g. `/v1/ws`). */
   readonly upgradePaths?: readonly string[];
   /** Take over an upgrade request for one of upgradePaths (the socket is the extension's from here). */

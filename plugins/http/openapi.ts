@@ -64,8 +64,9 @@ function responses(route: Route): JsonObject {
  * The OpenAPI 3.1 document of the route table: paths, parameters and bodies come from the same
  * zod schemas the routes validate with.
  */
-export function openApiDocument(routes: readonly Route[], version: string): OpenApiDocument {
+export function openApiDocument(routes: readonly Route[], version: string, extraPaths: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {}): OpenApiDocument {
   const paths: Record<string, Record<string, JsonObject>> = {};
+  for (const [path, item] of Object.entries(extraPaths)) paths[path] = { ...(item as Record<string, JsonObject>) };
   for (const route of routes) {
     const body = requestBody(route);
     const params = [...parameters(route.params, 'path'), ...parameters(route.query, 'query')];

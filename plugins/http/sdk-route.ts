@@ -124,6 +124,13 @@ export function mountSdkRoutes(app: Hono, logger: Logger, options: SdkRouteOptio
 
 export const createSdkExtension: HttpExtensionFactory = (deps) => ({
   name: 'sdk',
+  openapiPaths: {
+    '/sdk/cometmq.js': { get: { operationId: 'sdkBundle', summary: 'The browser SDK (sdk-web) as one ES module', tags: ['sdk'], responses: { '200': { description: 'JavaScript', content: { 'text/javascript': { schema: { type: 'string' } } } }, '304': { description: 'Not modified (ETag)' } } } },
+    '/sdk/cometmq.js.map': { get: { operationId: 'sdkSourceMap', summary: 'Source map of the bundle', tags: ['sdk'], responses: { '200': { description: 'Source map JSON' } } } },
+    '/sdk': { get: { operationId: 'sdkIndex', summary: 'Redirects to /sdk/demo.html', tags: ['sdk'], responses: { '302': { description: 'Redirect' } } } },
+    '/sdk/': { get: { operationId: 'sdkIndexSlash', summary: 'Redirects to /sdk/demo.html', tags: ['sdk'], responses: { '302': { description: 'Redirect' } } } },
+    '/sdk/demo.html': { get: { operationId: 'sdkDemo', summary: 'A produce/consume playground page using the SDK', tags: ['sdk'], responses: { '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+  },
   routes(app) {
     mountSdkRoutes(app, deps.logger.child({ extension: 'sdk' }));
   },

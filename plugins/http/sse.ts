@@ -27,6 +27,25 @@ export const createSseExtension: HttpExtensionFactory = (deps: HttpExtensionDeps
   let accepting = true;
   return {
     name: 'sse',
+    openapiPaths: {
+      '/v1/topics/{topic}/events': {
+        get: {
+          operationId: 'topicEvents',
+          summary: 'Server-Sent Events: every new message of a topic, resumable with Last-Event-ID (docs/websocket.md, SSE)',
+          tags: ['consume'],
+          parameters: [
+            { name: 'topic', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'tags', in: 'query', required: false, schema: { type: 'string' }, description: 'Tag expression (`*`, `A || B`).' },
+            { name: 'from', in: 'query', required: false, schema: { type: 'string' }, description: 'A position token (an event id), `earliest` or `latest` (default).' },
+            { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' }, description: 'Resume after this event (wins over `from`).' },
+          ],
+          responses: {
+            '200': { description: 'An event stream: `id:` position token, `event: message`, `data:` the message as JSON.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            default: { description: 'Any error: {"error":{"code","message"}}', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          },
+        },
+      },
+    },
     routes(app: Hono) {
       app.get('/v1/topics/:topic/events', (c) => {
         if (!accepting) throw new CometError('SERVICE_UNAVAILABLE', 'the broker is shutting down');

@@ -11,6 +11,7 @@ import { apiRoutes } from '../../plugins/http/routes/index.js';
 import { MESSAGE_STORE, POP } from '../../kernel/tokens.js';
 import { systemClock } from '../../kernel/services.js';
 import { createHttpDoor } from '../../plugins/http/door.js';
+import { HTTP_EXTENSIONS } from '../../plugins/http/extensions.js';
 
 test('the OpenAPI document lists every route of the app, with the schemas the routes validate with', async (t) => {
   const { base, kernel, messaging } = await httpBroker(t);
@@ -19,9 +20,11 @@ test('the OpenAPI document lists every route of the app, with the schemas the ro
   const doc = answer.body;
   t.is(doc.openapi, '3.1.0');
   // The door's own table, built the same way as the one serving.
-  const door = createHttpDoor({ messaging, pop: kernel.resolve(POP), clock: systemClock, logger: kernel.logger, store: kernel.resolve(MESSAGE_STORE) }, httpConfig({ host: '127.0.0.1', port: 0 }), []);
+  const door = createHttpDoor({ messaging, pop: kernel.resolve(POP), clock: systemClock, logger: kernel.logger, store: kernel.resolve(MESSAGE_STORE) }, httpConfig({ host: '127.0.0.1', port: 0 }), HTTP_EXTENSIONS);
   const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${honoPath(path)}`)));
   const mounted = new Set(door.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`));
+  // Upgrade paths (the WebSocket door) are served outside the hono app: documented as GET.
+  for (const e of door.extensions) for (const p of e.upgradePaths ?? []) mounted.add(`GET ${p}`);
   t.deepEqual([...mounted].sort(), [...documented].sort(), 'every mounted route is documented and every documented one is mounted');
   t.true(documented.size >= 17);
   for (const route of door.routes) {

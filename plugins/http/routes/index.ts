@@ -11,7 +11,7 @@ import { replayRoutes } from './replay.js';
 export const API_VERSION = '1.0.0';
 
 /** The route table of the REST API, the OpenAPI route included (it documents itself). */
-export function apiRoutes(deps: RouteDeps): Route[] {
+export function apiRoutes(deps: RouteDeps, extraPaths: () => Readonly<Record<string, Readonly<Record<string, unknown>>>> = () => ({})): Route[] {
   const routes: Route[] = [...messageRoutes(deps), ...popRoutes(deps), ...replayRoutes(deps), ...adminReadRoutes(deps), ...adminWriteRoutes(deps), ...healthRoutes(deps)];
   let doc: OpenApiDocument | undefined;
   routes.push(
@@ -22,7 +22,7 @@ export function apiRoutes(deps: RouteDeps): Route[] {
       tag: 'meta',
       summary: 'This API as an OpenAPI 3.1 document (generated from the validation schemas)',
       responses: [{ status: 200, description: 'The document', schema: z.object({ openapi: z.string() }).loose() }],
-      handle: () => jsonResponse((doc ??= openApiDocument(routes, API_VERSION))),
+      handle: () => jsonResponse((doc ??= openApiDocument(routes, API_VERSION, extraPaths()))),
     }),
   );
   return routes;

@@ -33,6 +33,16 @@ export const createWsExtension: HttpExtensionFactory = (deps: HttpExtensionDeps)
 
   return {
     name: 'websocket',
+    openapiPaths: {
+      [WS_PATH]: {
+        get: {
+          operationId: 'websocket',
+          summary: 'WebSocket upgrade: produce, subscribe with credits, ack/nack (JSON frames; docs/websocket.md)',
+          tags: ['consume'],
+          responses: { '101': { description: 'Switching protocols' }, '503': { description: 'The door is shutting down' } },
+        },
+      },
+    },
     upgradePaths: [WS_PATH],
     members: (group) => [...connections].flatMap(([c, { id, peer }]) => c.members(group, id, peer)),
     upgrade(req, socket, head) {
