@@ -74,3 +74,12 @@ export function arg(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 }
+
+/** Every value of a repeatable `--name value` option. */
+export function args(argv: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === `--${name}` && argv[i + 1] !== undefined) out.push(argv[i + 1]!);
+  });
+  return out;
+}

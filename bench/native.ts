@@ -7,6 +7,7 @@ import * as hdr from 'hdr-histogram-js';
 import { RequestCode, ResponseCode } from '../kernel/protocol/remoting/codes.js';
 import { createRemotingClient } from '../kernel/protocol/remoting/client.js';
 import { parseTopicRouteData } from '../kernel/protocol/remoting/route.js';
+import { arg, args, BROKER_NODE_FLAGS, procStats, stopChild } from './broker-process.js';
 import type { ChildReport, ClientCommand, ProducerPlan } from './native-protocol.js';
 
 /**
@@ -47,12 +48,6 @@ interface Options {
   readonly nodeFlags: readonly string[];
 }
 
-/**
- * The flags `npm start` and the `cometmq` bin run the broker with (one V8 GC helper thread: see
- * docs/configuration.md "Node runtime flags"); the bench clients get the same, as docs/performance.md
- * recommends for Node processes sharing a small machine. `--node-flag` replaces them.
- */
-const DEFAULT_NODE_FLAGS = ['--v8-pool-size=1'];
 
 interface Broker {
   readonly child: ChildProcess;
@@ -149,30 +144,7 @@ function expectType<T extends ChildReport['type']>(r: ChildReport, type: T): Ext
   return r as Extract<ChildReport, { type: T }>;
 }
 
-/** Peak RSS (VmHWM) and CPU seconds of a Linux process. */
-function procStats(pid: number): { rssMb: number; cpuSecs: number } {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return { rssMb: Math.round(hwm / 1024), cpuSecs: ticks / 100 };
-  } catch {
-    return { rssMb: 0, cpuSecs: 0 };
-  }
-}
-
 const ms = (h: hdr.Histogram, p: number): number => Math.round(h.getValueAtPercentile(p)) / 1000;
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 async function runScenario(name: string, s: Scenario, o: Options): Promise<void> {
   const dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `cometmq-bench-native-${name}-`));
@@ -229,22 +201,9 @@ async function runScenario(name: string, s: Scenario, o: Options): Promise<void>
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   } finally {
-    for (const child of children.reverse()) await stop(child);
+    for (const child of children.reverse()) await stopChild(child);
     await fs.promises.rm(dataDir, { recursive: true, force: true });
   }
-}
-
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-function args(argv: string[], name: string): string[] {
-  const out: string[] = [];
-  argv.forEach((a, i) => {
-    if (a === `--${name}` && argv[i + 1] !== undefined) out.push(argv[i + 1]!);
-  });
-  return out;
 }
 
 /**
@@ -263,7 +222,7 @@ export async function main(argv: string[]): Promise<void> {
     consumeConcurrency: Number(arg(argv, 'consume-concurrency') ?? 16),
     pullBatchSize: Number(arg(argv, 'pull-batch') ?? 32),
     brokerSets: args(argv, 'broker-set'),
-    nodeFlags: args(argv, 'node-flag').length > 0 ? args(argv, 'node-flag').filter((f) => f !== 'none') : DEFAULT_NODE_FLAGS,
+    nodeFlags: args(argv, 'node-flag').length > 0 ? args(argv, 'node-flag').filter((f) => f !== 'none') : BROKER_NODE_FLAGS, // the broker's flags (npm start); the clients get the same
   };
   if (only !== undefined && SCENARIOS[only] === undefined) throw new Error(`unknown scenario ${only}: ${Object.keys(SCENARIOS).join(', ')}`);
   for (const [name, s] of Object.entries(SCENARIOS)) {

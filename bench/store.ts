@@ -8,6 +8,7 @@ import type { FlushPolicy } from '../kernel/messaging/flush.js';
 import { createAsyncFlushPolicy } from '../plugins/flush-async/policy.js';
 import { createSyncFlushPolicy } from '../plugins/flush-sync/policy.js';
 import { type CommitLogStore, openCommitLogStore } from '../plugins/store-commitlog/store.js';
+import { arg } from './broker-process.js';
 
 /**
  * Store benchmarks (1 KiB messages over 16 queues, in process, temp dir, 1 GiB segments):
@@ -187,11 +188,6 @@ async function recoveryScenario(dir: string, bytes: number): Promise<void> {
     tornTail: rec?.torn,
     rssMb: rss.stop(),
   });
-}
-
-function arg(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
 }
 
 export async function main(argv: string[]): Promise<void> {

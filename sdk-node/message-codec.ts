@@ -89,14 +89,15 @@ export const BATCH_ITEM_OVERHEAD = 22;
 
 /** Write one encoded (uncompressed) message as a MessageBatch item at `at`; returns the end. */
 export function writeBatchItem(out: Buffer, at: number, m: EncodedMessage): number {
-  const size = BATCH_ITEM_OVERHEAD + m.body.length + Buffer.byteLength(m.properties, 'utf8');
+  // Properties first: their written length gives the item size without measuring the string twice.
+  const p = out.write(m.properties, at + 22 + m.body.length, 'utf8');
+  const size = BATCH_ITEM_OVERHEAD + m.body.length + p;
   out.writeInt32BE(size, at);
   out.writeInt32BE(0, at + 4);
   out.writeInt32BE(0, at + 8);
   out.writeInt32BE(m.flag | 0, at + 12);
   out.writeInt32BE(m.body.length, at + 16);
   m.body.copy(out, at + 20);
-  const p = out.write(m.properties, at + 22 + m.body.length, 'utf8');
   out.writeInt16BE(p, at + 20 + m.body.length);
   return at + size;
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Producer, PushConsumer } from '../../sdk-node/index.js';
-import { adminClient, createTopic, startBroker, startNameServer, waitForRoute } from '../helpers/cluster.js';
+import { routedCluster, startBroker, waitForRoute } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
 
 const TOPIC = 'Failover';
@@ -8,15 +8,8 @@ const TOPIC = 'Failover';
 const clientTimings = { clientIP: '127.0.0.1', pollNameServerIntervalMs: 300, heartbeatIntervalMs: 500, requestTimeoutMs: 1000 };
 
 test('kill -9 one of two brokers: sends retry onto the other, consumption continues, the restarted broker delivers what it stored', async (t) => {
-  const [ns1, ns2] = await Promise.all([startNameServer(t), startNameServer(t)]);
-  const namesrvs = [ns1!.addr, ns2!.addr];
-  const [a, b] = await Promise.all([
-    startBroker(t, { brokerName: 'broker-a', namesrv: namesrvs }),
-    startBroker(t, { brokerName: 'broker-b', namesrv: namesrvs }),
-  ]);
-  const admin = adminClient(t);
-  for (const broker of [a!, b!]) await createTopic(admin, broker.addr, TOPIC, 2);
-  await waitForRoute(admin, namesrvs, TOPIC, ['broker-a', 'broker-b']);
+  const { namesrvs, brokers, admin } = await routedCluster(t, TOPIC);
+  const b = brokers[1];
 
   const consumed = new Map<string, number>(); // body → times consumed
   const consumer = new PushConsumer({ ...clientTimings, groupName: 'FailoverCG', namesrvAddr: namesrvs, suspendMs: 1000, rebalanceIntervalMs: 500, persistOffsetIntervalMs: 300 });

@@ -1,18 +1,15 @@
 import test from 'ava';
 import { Producer, PushConsumer } from '../../sdk-node/index.js';
 import { closeOnsInTeardown, ons, onsOptions, type OnsProducer } from '../helpers/ali-ons.js';
-import { adminClient, createTopic, routeOf, startBroker, startNameServer, waitForRoute } from '../helpers/cluster.js';
+import { createTopic, routeOf, routedCluster, waitForRoute } from '../helpers/cluster.js';
 import { waitFor } from '../helpers/wait.js';
 
 const clientTimings = { clientIP: '127.0.0.1', pollNameServerIntervalMs: 300, heartbeatIntervalMs: 500, requestTimeoutMs: 1000 };
 
 test('one of two name servers killed: sdk-node and ali-ons producers and a push consumer carry on, also for a topic created after the kill', async (t) => {
-  const [ns1, ns2] = await Promise.all([startNameServer(t), startNameServer(t)]);
-  const namesrvs = [ns1!.addr, ns2!.addr];
-  const broker = await startBroker(t, { brokerName: 'broker-a', namesrv: namesrvs });
-  const admin = adminClient(t);
-  await createTopic(admin, broker.addr, 'NsOld', 2);
-  await waitForRoute(admin, namesrvs, 'NsOld', ['broker-a']);
+  const { nameServers, namesrvs, brokers, admin } = await routedCluster(t, 'NsOld', { brokerCount: 1 });
+  const [ns1, ns2] = nameServers;
+  const broker = brokers[0]!;
 
   const consumed = new Set<string>();
   const consumer = new PushConsumer({ ...clientTimings, groupName: 'NsDownCG', namesrvAddr: namesrvs, suspendMs: 1000, rebalanceIntervalMs: 500 });

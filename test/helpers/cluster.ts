@@ -206,3 +206,26 @@ export async function waitForRoute(client: RemotingClient, namesrvs: readonly st
     }, { timeoutMs, intervalMs: 50, message: `route of ${topic}` });
   }
 }
+
+export interface RoutedCluster {
+  readonly nameServers: readonly NameServerProcess[];
+  readonly namesrvs: readonly string[];
+  /** broker-a, broker-b, … in that order. */
+  readonly brokers: readonly BrokerProcess[];
+  readonly admin: RemotingClient;
+}
+
+/**
+ * Two name servers and `brokerCount` brokers (`broker-a`, `broker-b`, …) registered with both, with
+ * `topic` created on every broker (`queues` each) and routed by both name servers.
+ */
+export async function routedCluster(t: ExecutionContext, topic: string, options: { brokerCount?: number; queues?: number } = {}): Promise<RoutedCluster> {
+  const nameServers = await Promise.all([startNameServer(t), startNameServer(t)]);
+  const namesrvs = nameServers.map((ns) => ns.addr);
+  const names = Array.from({ length: options.brokerCount ?? 2 }, (_, i) => `broker-${String.fromCharCode(97 + i)}`);
+  const brokers = await Promise.all(names.map((brokerName) => startBroker(t, { brokerName, namesrv: namesrvs })));
+  const admin = adminClient(t);
+  for (const broker of brokers) await createTopic(admin, broker.addr, topic, options.queues ?? 2);
+  await waitForRoute(admin, namesrvs, topic, names);
+  return { nameServers, namesrvs, brokers, admin };
+}
