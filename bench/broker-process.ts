@@ -16,7 +16,7 @@ export interface BrokerProcess {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'kernel/cli/cometmq.mjs');
 /** What `npm start` and the bin use (docs/configuration.md "Node runtime flags"). */
-export const BROKER_NODE_FLAGS = ['--v8-pool-size=1'];
+export const BROKER_NODE_FLAGS = ['--v8-pool-size=1', '--max-semi-space-size=32', '--initial-old-space-size=128'];
 
 export async function startBrokerProcess(name: string, sets: readonly string[] = []): Promise<BrokerProcess> {
   const dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `cometmq-bench-${name}-`));
@@ -71,15 +71,15 @@ export function procStats(pid: number): { rssMb: number; cpuSecs: number } {
 }
 
 export function arg(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
+  return args(argv, name).at(-1);
 }
 
-/** Every value of a repeatable `--name value` option. */
+/** Every value of a repeatable `--name value` (or `--name=value`) option. */
 export function args(argv: readonly string[], name: string): string[] {
   const out: string[] = [];
   argv.forEach((a, i) => {
     if (a === `--${name}` && argv[i + 1] !== undefined) out.push(argv[i + 1]!);
+    else if (a.startsWith(`--${name}=`)) out.push(a.slice(name.length + 3));
   });
   return out;
 }

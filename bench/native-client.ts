@@ -60,7 +60,8 @@ async function runProducer(namesrvAddr: string, plan: ProducerPlan): Promise<voi
     // Open loop at a fixed rate: on every tick of a 1 ms pacer (bench/pacer-worker.mjs), send what
     // the schedule says is due; latency counts from each message's intended time.
     const inflight = new Set<Promise<void>>();
-    const pacer = new Worker(new URL('./pacer-worker.mjs', import.meta.url), { workerData: { periodMs: PACER_PERIOD_MS } });
+    const control = new SharedArrayBuffer(4);
+    const pacer = new Worker(new URL('./pacer-worker.mjs', import.meta.url), { workerData: { periodMs: PACER_PERIOD_MS, control } });
     await new Promise<void>((resolve) => {
       pacer.on('message', () => {
         const now = nowMs();
@@ -75,8 +76,11 @@ async function runProducer(namesrvAddr: string, plan: ProducerPlan): Promise<voi
         }
       });
     });
-    pacer.postMessage('stop');
-    await pacer.terminate();
+    const stopped = new Promise((resolve) => pacer.once('exit', resolve));
+    const flags = new Int32Array(control);
+    Atomics.store(flags, 0, 1);
+    Atomics.notify(flags, 0);
+    await stopped;
     await Promise.all(inflight);
   } else {
     // Closed loop: keep `inflight` sends outstanding until the duration is over.
