@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -8,7 +9,8 @@ import { arg, type BrokerProcess, procStats, startBrokerProcess, stopChild } fro
 /**
  * HTTP door benchmark (issue 4): `npm run bench -- http [--scenario NAME] [--duration SECS]
  * [--connections N]`. The broker is `cometmq start` in its own process; the load comes from
- * autocannon in this process. Scenarios:
+ * autocannon in this process, after a 2 s warm-up of the same load on the same server (every
+ * server, the bare one too). Scenarios:
  *  - bare-hono: a hono route on @hono/node-server that only reads the 1 KiB body and answers
  *    (bench/bare-servers.ts, own process): the reference for the next one.
  *  - post-single: one raw 1 KiB message per POST, keep-alive; reports ratioToBareHono.
@@ -39,10 +41,18 @@ export async function startBare(kind: 'hono' | 'ws'): Promise<{ child: ChildProc
   return { child, port };
 }
 
-function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+function cannonOnce(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
   });
+}
+
+/** Seconds of the same load, not measured, before each measured run: both servers JIT-compile their hot paths first. */
+const WARMUP_SECS = 2;
+
+/** The warm-up run: the same load for WARMUP_SECS, result dropped. */
+async function warm(opts: autocannon.Options): Promise<void> {
+  await cannonOnce({ ...opts, duration: WARMUP_SECS });
 }
 
 function line(scenario: string, r: autocannon.Result, perRequest: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -72,7 +82,9 @@ export async function createBenchTopic(base: string, topic: string, queues: numb
 async function bareHono(o: Options): Promise<number> {
   const bare = await startBare('hono');
   try {
-    const r = await cannon({ url: `http://127.0.0.1:${bare.port}/echo`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs });
+    const load: autocannon.Options = { url: `http://127.0.0.1:${bare.port}/echo`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs };
+    await warm(load);
+    const r = await cannonOnce(load);
     process.stdout.write(`${JSON.stringify(line('bare-hono', r, 1, { connections: o.connections }))}\n`);
     return r.requests.average;
   } finally {
@@ -93,8 +105,10 @@ async function withBroker<T>(name: string, run: (base: string, broker: BrokerPro
 
 async function postSingle(o: Options, bare: number | undefined): Promise<void> {
   await withBroker('http-single', async (base, broker) => {
+    const load: autocannon.Options = { url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs };
+    await warm(load);
     const cpu0 = procStats(broker.child.pid!).cpuSecs;
-    const r = await cannon({ url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs });
+    const r = await cannonOnce(load);
     const s = procStats(broker.child.pid!);
     const extra = { connections: o.connections, rssMb: s.rssMb, brokerCpuPct: Math.round(((s.cpuSecs - cpu0) / o.durationSecs) * 100), ...(bare === undefined ? {} : { bareHonoReqPerSec: Math.round(bare), ratioToBareHono: Math.round((r.requests.average / bare) * 100) / 100 }) };
     process.stdout.write(`${JSON.stringify(line('post-single', r, 1, extra))}\n`);
@@ -105,39 +119,70 @@ async function postBatch(o: Options): Promise<void> {
   const text = BODY.toString('utf8');
   const body = JSON.stringify({ messages: Array.from({ length: 32 }, () => ({ body: text })) });
   await withBroker('http-batch', async (base, broker) => {
+    const load: autocannon.Options = { url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: o.connections, duration: o.durationSecs };
+    await warm(load);
     const cpu0 = procStats(broker.child.pid!).cpuSecs;
-    const r = await cannon({ url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: o.connections, duration: o.durationSecs });
+    const r = await cannonOnce(load);
     const s = procStats(broker.child.pid!);
     process.stdout.write(`${JSON.stringify(line('post-batch-32', r, 32, { connections: o.connections, rssMb: s.rssMb, brokerCpuPct: Math.round(((s.cpuSecs - cpu0) / o.durationSecs) * 100) }))}\n`);
   });
 }
 
+/** A POST over a keep-alive node:http agent: resolves when the response is complete. */
+function post(agent: http.Agent, url: string, body: Buffer | string, contentType: string, onHeaders?: () => void): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      onHeaders?.();
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Long-poll wake-up: a receive parked on the broker, then one produce; the figure is produce start
+ * → the receive's answer (its status line and headers) at the client. Each side has its own
+ * keep-alive connection (node:http agents), as an application would; fetch() is not used because
+ * its own cost in Node (~1 ms a request) would be charged to the broker.
+ */
 async function longPollWakeup(rounds: number): Promise<void> {
   await withBroker('http-longpoll', async (base) => {
     const build = (): hdr.Histogram => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
     const h = build();
     const ph = build();
+    const recvAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const sendAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const recvUrl = `${base}/v1/groups/BenchLp/topics/${TOPIC}/receive`;
-    for (let i = 0; i < rounds; i++) {
-      const got = fetch(recvUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ max: 1, waitMs: 20_000, invisibleMs: 60_000 }) });
-      // Give the receive time to park (bench only: the figure is produce → answer, not this wait).
-      await new Promise((r) => setTimeout(r, 15));
-      const t0 = performance.now();
-      let tp = 0;
-      const produced = fetch(`${base}/v1/topics/${TOPIC}/messages`, { method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' } }).then((r) => {
-        tp = performance.now();
-        return r;
-      });
-      const resp = await got;
-      const t1 = performance.now();
-      const { messages } = (await resp.json()) as { messages: { receiptHandle: string }[] };
-      await produced;
-      if (messages.length !== 1) throw new Error(`round ${i}: receive answered ${messages.length} messages`);
-      if (i >= 10) {
-        h.recordValue(Math.max(1, Math.round((t1 - t0) * 1000)));
-        ph.recordValue(Math.max(1, Math.round((tp - t0) * 1000)));
+    const recvBody = JSON.stringify({ max: 1, waitMs: 20_000, invisibleMs: 60_000 });
+    try {
+      for (let i = 0; i < rounds; i++) {
+        let t1 = 0;
+        const got = post(recvAgent, recvUrl, recvBody, 'application/json', () => (t1 = performance.now()));
+        // Give the receive time to park (bench only: the figure is produce → answer, not this wait).
+        await new Promise((r) => setTimeout(r, 15));
+        const t0 = performance.now();
+        const produced = post(sendAgent, `${base}/v1/topics/${TOPIC}/messages`, BODY, 'application/octet-stream').then((r) => {
+          if (r.status !== 200) throw new Error(`produce answered ${r.status}: ${r.body}`);
+          return performance.now();
+        });
+        const resp = await got;
+        const tp = await produced;
+        const { messages } = JSON.parse(resp.body) as { messages: { receiptHandle: string }[] };
+        if (messages.length !== 1) throw new Error(`round ${i}: receive answered ${messages.length} messages`);
+        if (i >= 10) {
+          h.recordValue(Math.max(1, Math.round((t1 - t0) * 1000)));
+          ph.recordValue(Math.max(1, Math.round((tp - t0) * 1000)));
+        }
+        const acked = await post(sendAgent, `${base}/v1/groups/BenchLp/ack`, JSON.stringify({ receiptHandles: [messages[0]!.receiptHandle] }), 'application/json');
+        if (acked.status !== 200) throw new Error(`ack answered ${acked.status}: ${acked.body}`);
       }
-      await fetch(`${base}/v1/groups/BenchLp/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receiptHandles: [messages[0]!.receiptHandle] }) });
+    } finally {
+      recvAgent.destroy();
+      sendAgent.destroy();
     }
     const ms = (x: hdr.Histogram, p: number): number => Math.round(x.getValueAtPercentile(p)) / 1000;
     process.stdout.write(`${JSON.stringify({ bench: 'http', scenario: 'longpoll-wakeup', rounds: rounds - 10, p50Ms: ms(h, 50), p99Ms: ms(h, 99), maxMs: ms(h, 100), produceP50Ms: ms(ph, 50), produceP99Ms: ms(ph, 99) })}\n`);
