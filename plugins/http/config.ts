@@ -36,6 +36,20 @@ export const httpConfigSchema = z.strictObject({
       maxPayloadBytes: z.number().int().positive().default(8 * 1024 * 1024),
     })
     .default({ pingIntervalMs: 30_000, ackTimeoutMs: 30_000, maxCredits: 1000, maxBufferedBytes: 8 * 1024 * 1024, maxPayloadBytes: 8 * 1024 * 1024 }),
+  /**
+   * Cross-origin requests from browser pages (CORS) for the REST API under /v1. Off by default: only
+   * pages served by the broker itself (same origin, e.g. /sdk/demo.html) may call it. `["*"]` allows
+   * any origin; otherwise list origins exactly (`"http://localhost:5173"`). No cookies are used, so
+   * credentials are never allowed; request headers are allowed as the preflight names them (the
+   * `x-cometmq-property-<name>` headers are open-ended).
+   */
+  cors: z
+    .strictObject({
+      allowOrigins: z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin)])).default([]),
+      /** How long a browser may cache a preflight answer. */
+      maxAgeSecs: z.number().int().min(0).max(86_400).default(600),
+    })
+    .default({ allowOrigins: [], maxAgeSecs: 600 }),
   sse: z
     .strictObject({
       /** Comment line sent this often to keep proxies from closing an idle stream. */
