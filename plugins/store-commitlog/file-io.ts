@@ -11,6 +11,7 @@ export interface FileIO {
   write(fd: number, buf: Uint8Array, off: number, len: number, pos: number): Promise<number>;
   writeSync(fd: number, buf: Uint8Array, off: number, len: number, pos: number): number;
   read(fd: number, buf: Uint8Array, off: number, len: number, pos: number): Promise<number>;
+  readSync(fd: number, buf: Uint8Array, off: number, len: number, pos: number): number;
   fdatasync(fd: number): Promise<void>;
   ftruncate(fd: number, len: number): Promise<void>;
   fsize(fd: number): number;
@@ -32,6 +33,7 @@ export const realFileIO: FileIO = {
   write: (fd, buf, off, len, pos) => cb<number>((done) => fs.write(fd, buf, off, len, pos, done)),
   writeSync: (fd, buf, off, len, pos) => fs.writeSync(fd, buf, off, len, pos),
   read: (fd, buf, off, len, pos) => cb<number>((done) => fs.read(fd, buf, off, len, pos, done)),
+  readSync: (fd, buf, off, len, pos) => fs.readSync(fd, buf, off, len, pos),
   fdatasync: (fd) => cb<void>((done) => fs.fdatasync(fd, (e) => done(e, undefined))),
   ftruncate: (fd, len) => cb<void>((done) => fs.ftruncate(fd, len, (e) => done(e, undefined))),
   fsize: (fd) => fs.fstatSync(fd).size,
@@ -57,6 +59,17 @@ export function writeFullySync(io: FileIO, fd: number, buf: Uint8Array, off: num
     if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
     done += n;
   }
+}
+
+/** Read up to `len` bytes on this thread; returns how many were read (less only at end of file). */
+export function readFullySync(io: FileIO, fd: number, buf: Uint8Array, off: number, len: number, pos: number): number {
+  let done = 0;
+  while (done < len) {
+    const n = io.readSync(fd, buf, off + done, len - done, pos + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
 }
 
 /** Read up to `len` bytes; returns how many were read (less only at end of file). */
