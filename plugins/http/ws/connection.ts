@@ -5,13 +5,16 @@ import type { RawData, WebSocket } from 'ws';
 import { isCometError } from '../../../kernel/errors.js';
 import type { TimerHandle } from '../../../kernel/services.js';
 import type { HttpExtensionDeps } from '../extension.js';
-import { errorBody } from './frames.js';
+import { errorBody, messageFrameBytes } from './frames.js';
 import type { OpContext } from './ops/context.js';
 import { handleProduce } from './ops/produce.js';
 import { handleAck, handleCredit, handleNack, handleUnsubscribe } from './ops/settle.js';
 import { handleSubscribe } from './ops/subscribe.js';
 import { CLOSE, parseClientFrame, type ClientFrame, type ServerFrame } from './protocol.js';
-import type { Subscription, SubscriptionHost } from './subscription.js';
+import type { Delivery, Subscription, SubscriptionHost } from './subscription.js';
+
+/** Frames are text (JSON) even when handed over as bytes. */
+const TEXT_FRAME = { binary: false } as const;
 
 /** Requests of one connection processed at once; beyond it the socket is paused (docs §2). */
 export const MAX_PENDING_REQUESTS = 64;
@@ -72,13 +75,22 @@ export class WsConnection implements SubscriptionHost {
   }
 
   send(frame: ServerFrame): boolean {
+    return this.#sendText(JSON.stringify(frame));
+  }
+
+  sendMessage(subscription: string, d: Delivery): boolean {
+    return this.#sendText(messageFrameBytes(subscription, d.handle, d.message, d.topic, d.deliveryAttempt));
+  }
+
+  /** One text frame (a string, or its UTF-8 bytes); false when the connection is going or was just closed as slow. */
+  #sendText(text: string | Buffer): boolean {
     if (this.#closing || this.#ws.readyState !== this.#ws.OPEN) return false;
     if (!this.#corked && this.#socket !== undefined) {
       this.#corked = true;
       this.#socket.cork();
       process.nextTick(this.#uncork);
     }
-    this.#ws.send(JSON.stringify(frame));
+    this.#ws.send(text, TEXT_FRAME);
     if (this.#ws.bufferedAmount > this.#deps.config.ws.maxBufferedBytes) {
       this.#logger.warn({ code: 'WS_SLOW_CLIENT', bufferedBytes: this.#ws.bufferedAmount }, 'closing a slow websocket client');
       this.close(CLOSE.SLOW_CLIENT, 'slow client');

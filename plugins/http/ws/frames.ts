@@ -1,5 +1,6 @@
 import { isCometError } from '../../../kernel/errors.js';
 import { PROPERTY, type StoredMessage } from '../../../kernel/messaging/message.js';
+import { isUtf8 } from 'node:buffer';
 import { consumerMsgId, encodeBody } from '../encoding.js';
 import type { ErrorBody, MessageFields } from './protocol.js';
 
@@ -32,6 +33,51 @@ export function messageFields(message: StoredMessage, topic: string, deliveryAtt
     bornTimestamp: message.bornTimestamp,
     storeTimestamp: message.storeTimestamp,
   };
+}
+
+/** True when UTF-8 bytes can stand inside a JSON string as they are: no `"`, no `\\`, no control character. */
+function jsonSafeBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x20 || b === 0x22 || b === 0x5c) return false;
+  }
+  return true;
+}
+
+/**
+ * The WebSocket `message` frame of a delivery as UTF-8 bytes, equal as JSON to
+ * `JSON.stringify({op: 'message', subscription, handle, ...messageFields(...)})` (same fields, same
+ * order), but built without a string of the body: the body's bytes are copied in as they are when
+ * they are UTF-8 that needs no escaping, or as base64 text otherwise. JSON.stringify of the whole
+ * frame and the re-encoding of its text to bytes cost more than everything else of a push.
+ */
+export function messageFrameBytes(subscription: string, handle: string, message: StoredMessage, topic: string, deliveryAttempt: number): Buffer {
+  const bytes = message.body;
+  const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const utf8 = isUtf8(raw);
+  const head =
+    `{"op":"message","subscription":${JSON.stringify(subscription)},"handle":${JSON.stringify(handle)},"topic":${JSON.stringify(topic)}` +
+    `,"queueId":${message.queueId},"queueOffset":${message.queueOffset},"msgId":${JSON.stringify(consumerMsgId(message))}` +
+    `,"tag":${message.tags === undefined ? 'null' : JSON.stringify(message.tags)},"keys":${JSON.stringify(message.keys)}` +
+    `,"properties":${JSON.stringify(userProperties(message.properties))},"body":`;
+  const tail = `,"encoding":"${utf8 ? 'utf8' : 'base64'}","deliveryAttempt":${deliveryAttempt},"bornTimestamp":${message.bornTimestamp},"storeTimestamp":${message.storeTimestamp}}`;
+  const headBytes = Buffer.byteLength(head);
+  if (utf8 && jsonSafeBytes(raw)) {
+    const out = Buffer.allocUnsafe(headBytes + raw.length + 2 + tail.length);
+    let at = out.write(head, 0, 'utf8');
+    out[at++] = 0x22;
+    at += raw.copy(out, at);
+    out[at++] = 0x22;
+    out.write(tail, at, 'latin1');
+    return out;
+  }
+  const text = utf8 ? JSON.stringify(raw.toString('utf8')) : `"${raw.toString('base64')}"`;
+  const textBytes = utf8 ? Buffer.byteLength(text) : text.length;
+  const out = Buffer.allocUnsafe(headBytes + textBytes + tail.length);
+  let at = out.write(head, 0, 'utf8');
+  at += out.write(text, at, utf8 ? 'utf8' : 'latin1');
+  out.write(tail, at, 'latin1');
+  return out;
 }
 
 /** `{code, message}` of a CometError; anything else is INTERNAL (the detail stays in the log). */

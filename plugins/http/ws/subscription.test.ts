@@ -4,6 +4,7 @@ import { CometError } from '../../../kernel/errors.js';
 import type { StoredMessage } from '../../../kernel/messaging/message.js';
 import type { Clock, TimerHandle } from '../../../kernel/services.js';
 import { waitFor } from '../../../test/helpers/wait.js';
+import { messageFields } from './frames.js';
 import type { ServerFrame } from './protocol.js';
 import { Subscription, type Delivery, type DeliverySource, type SubscriptionHost } from './subscription.js';
 
@@ -80,6 +81,9 @@ class FakeHost implements SubscriptionHost {
   send(frame: ServerFrame): boolean {
     this.frames.push(frame);
     return true;
+  }
+  sendMessage(subscription: string, d: Delivery): boolean {
+    return this.send({ op: 'message', subscription, handle: d.handle, ...messageFields(d.message, d.topic, d.deliveryAttempt) });
   }
   ended(_s: Subscription, error: unknown): void {
     this.endedWith.push(error);

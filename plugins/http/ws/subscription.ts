@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ERRORS, isCometError } from '../../../kernel/errors.js';
 import type { StoredMessage } from '../../../kernel/messaging/message.js';
 import type { Clock, TimerHandle } from '../../../kernel/services.js';
-import { errorBody, messageFields } from './frames.js';
+import { errorBody } from './frames.js';
 import type { ServerFrame } from './protocol.js';
 import { abortableDelay } from './waits.js';
 
@@ -36,6 +36,8 @@ export interface DeliverySource {
 export interface SubscriptionHost {
   /** Send a frame; false when the connection can no longer send. */
   send(frame: ServerFrame): boolean;
+  /** Send the `message` frame of one delivery (the host encodes it: frames.ts messageFrameBytes); false as for send. */
+  sendMessage(subscription: string, delivery: Delivery): boolean;
   /** The server ends the subscription (non-transient polling error): the host drops it and tells the client. */
   ended(subscription: Subscription, error: unknown): void;
 }
@@ -191,7 +193,7 @@ export class Subscription {
     this.#credits -= 1;
     this.#held.set(d.handle, d.expiresAt);
     if (d.expiresAt !== undefined) this.#armExpiry();
-    this.#host.send({ op: 'message', subscription: this.id, handle: d.handle, ...messageFields(d.message, d.topic, d.deliveryAttempt) });
+    this.#host.sendMessage(this.id, d);
   }
 
   /** One timer for the earliest expiry; at expiry the handle is stale and its credit comes back. */
