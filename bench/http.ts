@@ -4,13 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import * as hdr from 'hdr-histogram-js';
-import { arg, type BrokerProcess, procStats, startBrokerProcess, stopChild } from './broker-process.js';
+import { arg, args, type BrokerProcess, procStats, startBrokerProcess, stopChild } from './broker-process.js';
 
 /**
  * HTTP door benchmark (issue 4): `npm run bench -- http [--scenario NAME] [--duration SECS]
- * [--connections N]`. The broker is `cometmq start` in its own process; the load comes from
- * autocannon in this process, after a 2 s warm-up of the same load on the same server (every
- * server, the bare one too). Scenarios:
+ * [--connections N] [--rounds N] [--broker-set path=value]…`. The broker is `cometmq start` in its
+ * own process; the load comes from autocannon in this process, after a 2 s warm-up of the same
+ * load on the same server (every server, the bare one too). Scenarios:
  *  - bare-hono: a hono route on @hono/node-server that only reads the 1 KiB body and answers
  *    (bench/bare-servers.ts, own process): the reference for the next one.
  *  - post-single: one raw 1 KiB message per POST, keep-alive; reports ratioToBareHono.
@@ -24,6 +24,8 @@ const BODY = Buffer.alloc(1024, 97);
 interface Options {
   readonly durationSecs: number;
   readonly connections: number;
+  /** `--broker-set path=value`: broker config for every scenario. */
+  readonly brokerSets: readonly string[];
 }
 
 /** A reference server of bench/bare-servers.ts in its own process, once it listens. */
@@ -92,8 +94,8 @@ async function bareHono(o: Options): Promise<number> {
   }
 }
 
-async function withBroker<T>(name: string, run: (base: string, broker: BrokerProcess) => Promise<T>): Promise<T> {
-  const broker = await startBrokerProcess(name);
+async function withBroker<T>(name: string, o: Options, run: (base: string, broker: BrokerProcess) => Promise<T>): Promise<T> {
+  const broker = await startBrokerProcess(name, o.brokerSets);
   try {
     const base = httpBase(broker);
     await createBenchTopic(base, TOPIC, 16);
@@ -104,7 +106,7 @@ async function withBroker<T>(name: string, run: (base: string, broker: BrokerPro
 }
 
 async function postSingle(o: Options, bare: number | undefined): Promise<void> {
-  await withBroker('http-single', async (base, broker) => {
+  await withBroker('http-single', o, async (base, broker) => {
     const load: autocannon.Options = { url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs };
     await warm(load);
     const cpu0 = procStats(broker.child.pid!).cpuSecs;
@@ -118,7 +120,7 @@ async function postSingle(o: Options, bare: number | undefined): Promise<void> {
 async function postBatch(o: Options): Promise<void> {
   const text = BODY.toString('utf8');
   const body = JSON.stringify({ messages: Array.from({ length: 32 }, () => ({ body: text })) });
-  await withBroker('http-batch', async (base, broker) => {
+  await withBroker('http-batch', o, async (base, broker) => {
     const load: autocannon.Options = { url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: o.connections, duration: o.durationSecs };
     await warm(load);
     const cpu0 = procStats(broker.child.pid!).cpuSecs;
@@ -149,8 +151,8 @@ function post(agent: http.Agent, url: string, body: Buffer | string, contentType
  * keep-alive connection (node:http agents), as an application would; fetch() is not used because
  * its own cost in Node (~1 ms a request) would be charged to the broker.
  */
-async function longPollWakeup(rounds: number): Promise<void> {
-  await withBroker('http-longpoll', async (base) => {
+async function longPollWakeup(rounds: number, o: Options): Promise<void> {
+  await withBroker('http-longpoll', o, async (base) => {
     const build = (): hdr.Histogram => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
     const h = build();
     const ph = build();
@@ -191,7 +193,7 @@ async function longPollWakeup(rounds: number): Promise<void> {
 
 export async function main(argv: string[]): Promise<void> {
   const only = arg(argv, 'scenario');
-  const o: Options = { durationSecs: Number(arg(argv, 'duration') ?? 8), connections: Number(arg(argv, 'connections') ?? 16) };
+  const o: Options = { durationSecs: Number(arg(argv, 'duration') ?? 8), connections: Number(arg(argv, 'connections') ?? 16), brokerSets: args(argv, 'broker-set') };
   const want = (s: string): boolean => only === undefined || only === s;
   const known = ['bare-hono', 'post-single', 'post-batch-32', 'longpoll-wakeup'];
   if (only !== undefined && !known.includes(only)) throw new Error(`unknown scenario ${only}: ${known.join(', ')}`);
@@ -199,5 +201,5 @@ export async function main(argv: string[]): Promise<void> {
   if (want('bare-hono') || want('post-single')) bare = await bareHono(o);
   if (want('post-single')) await postSingle(o, bare);
   if (want('post-batch-32')) await postBatch(o);
-  if (want('longpoll-wakeup')) await longPollWakeup(Number(arg(argv, 'rounds') ?? 300));
+  if (want('longpoll-wakeup')) await longPollWakeup(Number(arg(argv, 'rounds') ?? 300), o);
 }
