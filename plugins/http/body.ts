@@ -24,7 +24,31 @@ export function readBody(incoming: IncomingMessage, limit: number): Promise<Buff
   const length = declaredLength(incoming);
   if (length !== undefined && length > limit) return Promise.reject(tooLarge(limit, length));
   if (length === 0 || incoming.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (incoming.complete && incoming.readableFlowing !== true) {
+    try {
+      return Promise.resolve(takeBuffered(incoming, limit));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
   return new Promise<Buffer>((resolve, reject) => new BodyReader(incoming, limit, resolve, reject).start());
+}
+
+/**
+ * The whole body when node has parsed all of the request already (a small body arrives with its
+ * headers): taken from the stream's buffer at once, without the listeners and the ticks of flowing
+ * mode. Over `limit`: HTTP_BODY_TOO_LARGE (thrown, so the caller's promise rejects).
+ */
+function takeBuffered(incoming: IncomingMessage, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for (let chunk: unknown = incoming.read(); chunk !== null; chunk = incoming.read()) {
+    const bytes = chunk as Buffer;
+    size += bytes.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(bytes);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
 /** One body read (a class, not closures: this runs for every request). */
