@@ -58,3 +58,20 @@ test('without a tail every write goes to the file at once; truncate cuts memory 
   t.deepEqual(physes(await r.read(10, 4)), [10000, 11000]);
   t.is(open2().maxOffset, 12);
 });
+
+test('reads behind the tail are served from one read-ahead of the file; a truncate forgets it', async (t) => {
+  const { dir } = await setup(t, 0);
+  const reads: number[] = [];
+  const io = { ...realFileIO, readSync: (fd: number, buf: Uint8Array, off: number, len: number, pos: number) => (reads.push(len), realFileIO.readSync(fd, buf, off, len, pos)) };
+  const pool = new QueueFdPool(io, 8);
+  t.teardown(() => pool.closeAll());
+  const q = new ConsumeQueue(io, pool, 'T', 0, dir, 1000, 0);
+  q.write(0, entries(0, 900), 900);
+  for (let o = 0; o < 600; o += 32) t.deepEqual(physes(await q.read(o, 32)), Array.from({ length: Math.min(32, 900 - o) }, (_, i) => (o + i) * 1000));
+  t.is(reads.length, 2, 'two file reads of 512 entries served 19 reads of 32');
+  t.deepEqual(physes(await q.read(700, 3)), [700000, 701000, 702000], 'outside the read-ahead: read again');
+  await q.truncate(701);
+  t.deepEqual(physes(await q.read(700, 3)), [700000], 'the truncated entries are gone, not served from the read-ahead');
+  q.write(701, entries(5000, 2), 2);
+  t.deepEqual(physes(await q.read(700, 3)), [700000, 5000000, 5001000], 'entries written after the truncate are read from the file');
+});

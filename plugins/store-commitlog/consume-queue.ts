@@ -9,6 +9,8 @@ export const CQ_ENTRY_BYTES = 20;
 const TWO32 = 4294967296;
 /** Entries a queue keeps in memory only before writing them to its file. */
 const MAX_PENDING_ENTRIES = 1024;
+/** Entries one file read fetches beyond what was asked (10 KiB): a lagging consumer's next reads. */
+const READ_AHEAD_ENTRIES = 512;
 
 export function writeCqEntry(buf: Buffer, at: number, phys: number, size: number, tagCode: number): void {
   buf.writeUInt32BE(Math.floor(phys / TWO32) >>> 0, at);
@@ -131,6 +133,8 @@ export class ConsumeQueue {
   private dirMade = false;
   /** The latest entries written, served to reads without touching the file. */
   private readonly tail: CqTail;
+  /** The last read from the file, with the entries after it (READ_AHEAD_ENTRIES). */
+  private ahead: { readonly offset: number; readonly buf: Buffer; readonly count: number } | undefined;
   /**
    * Entries written to memory (the tail) but not yet to the file: file writes are batched (at
    * most MAX_PENDING_ENTRIES, and always before a flush, a file read or a truncation).
@@ -240,9 +244,16 @@ export class ConsumeQueue {
     if (n <= 0) return { buf: Buffer.alloc(0), count: 0 };
     const held = this.tail.get(offset, n);
     if (held) return held;
+    const a = this.ahead;
+    if (a !== undefined && offset >= a.offset && offset + n <= a.offset + a.count) {
+      const from = (offset - a.offset) * CQ_ENTRY_BYTES;
+      return { buf: a.buf.subarray(from, from + n * CQ_ENTRY_BYTES), count: n };
+    }
     this.writePending();
     if (!this.files.includes(fileStart)) return { buf: Buffer.alloc(0), count: 0 };
-    const buf = Buffer.allocUnsafe(n * CQ_ENTRY_BYTES);
+    // Read ahead: a consumer behind the tail asks for the next entries right after these.
+    const want = Math.max(n, Math.min(READ_AHEAD_ENTRIES, fileStart + this.perFile - offset, this.maxOffset - offset));
+    const buf = Buffer.allocUnsafe(want * CQ_ENTRY_BYTES);
     const e = this.pool.acquire(this.filePath(fileStart));
     try {
       // A consume-queue read is small (20 bytes an entry) and its file is hot in the page cache, as
@@ -250,7 +261,10 @@ export class ConsumeQueue {
       // cost more in wake-up latency than the read itself and stalled every pull behind it.
       const got = readFullySync(this.io, e.fd, buf, 0, buf.length, (offset - fileStart) * CQ_ENTRY_BYTES);
       const whole = Math.floor(got / CQ_ENTRY_BYTES);
-      return { buf: buf.subarray(0, whole * CQ_ENTRY_BYTES), count: whole };
+      // Entries below maxOffset never change (until truncate/dropBelow, which forget this).
+      this.ahead = whole > n ? { offset, buf, count: whole } : undefined;
+      const k = Math.min(whole, n);
+      return { buf: buf.subarray(0, k * CQ_ENTRY_BYTES), count: k };
     } finally {
       this.pool.release(e);
     }
@@ -287,6 +301,7 @@ export class ConsumeQueue {
   /** Drop every entry at or beyond `offset` (recovery). */
   async truncate(offset: number): Promise<void> {
     if (offset >= this.maxOffset) return;
+    this.ahead = undefined;
     this.writePending();
     this.tail.truncate(offset);
     for (const start of [...this.files]) {
@@ -304,6 +319,7 @@ export class ConsumeQueue {
 
   /** Retention: delete files whose entries all point below `minPhys`; move minOffset. */
   async dropBelow(minPhys: number): Promise<void> {
+    this.ahead = undefined;
     this.writePending();
     while (this.files.length > 1) {
       const next = this.files[1]!;
@@ -316,5 +332,6 @@ export class ConsumeQueue {
       this.minOffset = next;
     }
     this.minOffset = await this.lowerBoundPhys(minPhys, Math.max(this.minOffset, this.files[0] ?? 0));
+    this.ahead = undefined;
   }
 }

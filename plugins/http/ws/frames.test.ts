@@ -75,3 +75,21 @@ test('message frame bytes equal JSON.stringify of the object form for any body, 
     { numRuns: 500 },
   );
 });
+
+test('message frame bytes: text bodies at any alignment, with or without one byte that needs escaping anywhere', (t) => {
+  const safe = fc.integer({ min: 0x20, max: 0x7e }).filter((b) => b !== 0x22 && b !== 0x5c);
+  const needsEscape = fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.constant(0x22), fc.constant(0x5c));
+  fc.assert(
+    fc.property(fc.array(safe, { maxLength: 200 }), fc.nat({ max: 7 }), fc.option(fc.tuple(needsEscape, fc.nat()), { nil: undefined }), (bytes, offset, inject) => {
+      const backing = Buffer.alloc(offset + bytes.length + 8, 0x61);
+      const body = backing.subarray(offset, offset + bytes.length);
+      body.set(bytes);
+      if (inject !== undefined && bytes.length > 0) body[inject[1] % bytes.length] = inject[0];
+      const m = stored(body, {});
+      const frame = messageFrameBytes('s', 'h', m, 'T', 1).toString('utf8');
+      t.is(frame, expected('s', 'h', m, 'T', 1));
+      t.is((JSON.parse(frame) as { body: string }).body, body.toString('utf8'));
+    }),
+    { numRuns: 2000 },
+  );
+});

@@ -35,12 +35,33 @@ export function messageFields(message: StoredMessage, topic: string, deliveryAtt
   };
 }
 
-/** True when UTF-8 bytes can stand inside a JSON string as they are: no `"`, no `\\`, no control character. */
+/** A byte JSON must escape in a string: a control character, `"` or `\\`. */
+function escaped(c: number): boolean {
+  return c < 0x20 || c === 0x22 || c === 0x5c;
+}
+
+/**
+ * True when UTF-8 bytes can stand inside a JSON string as they are: no `"`, no `\\`, no control
+ * character. Four bytes at a time on the aligned middle (bit tricks that flag a zero byte or a byte
+ * below 0x20 in a 32-bit word, exact for every byte value): a byte loop was ~7 % of a push.
+ */
 function jsonSafeBytes(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b < 0x20 || b === 0x22 || b === 0x5c) return false;
+  const n = bytes.length;
+  let i = 0;
+  const head = Math.min(n, (4 - (bytes.byteOffset & 3)) & 3);
+  for (; i < head; i++) if (escaped(bytes[i]!)) return false;
+  const words = (n - i) >>> 2;
+  if (words > 0) {
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const x = w[k]!;
+      const quote = x ^ 0x22222222;
+      const slash = x ^ 0x5c5c5c5c;
+      if ((((x - 0x20202020) & ~x) | ((quote - 0x01010101) & ~quote) | ((slash - 0x01010101) & ~slash)) & 0x80808080) return false;
+    }
+    i += words << 2;
   }
+  for (; i < n; i++) if (escaped(bytes[i]!)) return false;
   return true;
 }
 
