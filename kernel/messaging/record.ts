@@ -309,9 +309,10 @@ export type RecordCheck = 'ok' | 'blank' | 'zero' | 'bad';
 
 /**
  * Validate the record at `off` in `buf` (fully contained: `avail` bytes from off). Checks magic,
- * TOTALSIZE against the layout and the body CRC. 'zero' = TOTALSIZE 0 (unwritten space).
+ * TOTALSIZE against the layout and (unless `verifyCrc` is false) the body CRC. 'zero' = TOTALSIZE 0
+ * (unwritten space).
  */
-export function checkRecord(buf: Buffer, off: number, avail: number): RecordCheck {
+export function checkRecord(buf: Buffer, off: number, avail: number, verifyCrc = true): RecordCheck {
   if (avail < 8) {
     for (let i = 0; i < avail; i++) if (buf[off + i] !== 0) return 'bad';
     return 'zero';
@@ -327,6 +328,7 @@ export function checkRecord(buf: Buffer, off: number, avail: number): RecordChec
   if (OFF.BODY + n + 1 + t + 2 > size) return 'bad';
   const p = buf.readInt16BE(off + OFF.BODY + n + 1 + t);
   if (p < 0 || RECORD_FIXED_BYTES + n + t + p !== size) return 'bad';
+  if (!verifyCrc) return 'ok';
   const crc = bodyCrc(buf.subarray(off + OFF.BODY, off + OFF.BODY + n));
   return crc === buf.readInt32BE(off + OFF.BODYCRC) ? 'ok' : 'bad';
 }

@@ -73,3 +73,16 @@ test('after invalidate the bytes come from the file again', async (t) => {
   t.deepEqual(await cache.read(1500, 500), data.subarray(1500, 2000));
   t.true(reads.length > before);
 });
+
+test('peekWritten serves only blocks made of this process\'s own writes: not blocks read from the file, not once extended from it', async (t) => {
+  const { cache, data, append } = await setup(t);
+  await append(10, false);
+  t.deepEqual(await cache.read(0, 10), data.subarray(0, 10), 'block 0 read from the file');
+  await append(BLOCK + 100, true);
+  t.deepEqual(cache.peekWritten(BLOCK + 10, 50), data.subarray(BLOCK + 10, BLOCK + 60), 'a block begun by a write-through');
+  t.is(cache.peekWritten(10, 50), undefined, 'block 0 was begun by a plain read of the file, then written through');
+  t.deepEqual(cache.peek(10, 50), data.subarray(10, 60), 'peek still serves it');
+  await append(BLOCK + 300, false);
+  t.deepEqual(await cache.read(BLOCK + 150, 100), data.subarray(BLOCK + 150, BLOCK + 250), 'bytes written without the cache: extended from the file');
+  t.is(cache.peekWritten(BLOCK + 10, 50), undefined, 'a block extended from the file is no longer all own writes');
+});

@@ -10,6 +10,8 @@ interface Block {
   valid: number;
   /** An extend() read in flight. */
   extending: Promise<void> | undefined;
+  /** Every byte came from this process's own writes (noteWritten), none from the file. */
+  written: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class BlockCache {
       const n = Math.min(len - done, start + Math.min(this.blockBytes, seg.start + seg.size - start) - at);
       let b = this.blocks.get(start);
       if (!b && at === start && !this.loading.has(start)) {
-        b = { start, buf: Buffer.allocUnsafeSlow(Math.min(this.blockBytes, seg.start + seg.size - start)), valid: 0, extending: undefined };
+        b = { start, buf: Buffer.allocUnsafeSlow(Math.min(this.blockBytes, seg.start + seg.size - start)), valid: 0, extending: undefined, written: true };
         this.insert(b);
       }
       if (b && b.extending === undefined && b.start + b.valid === at) {
@@ -87,6 +89,20 @@ export class BlockCache {
       const oldest = this.blocks.keys().next().value as number;
       this.blocks.delete(oldest);
     }
+  }
+
+  /**
+   * Like peek, but only from a block that holds nothing but this process's own writes (their records
+   * were checksummed as they were encoded; readers skip the body CRC for them).
+   */
+  peekWritten(offset: number, len: number): Buffer | undefined {
+    if (this.capacity === 0) return undefined;
+    const seg = this.files.find(offset);
+    if (!seg) return undefined;
+    const start = seg.start + Math.floor((offset - seg.start) / this.blockBytes) * this.blockBytes;
+    const b = this.blocks.get(start);
+    if (!b || !b.written || offset + len > start + b.valid) return undefined;
+    return b.buf.subarray(offset - start, offset - start + len);
   }
 
   /** Synchronous fast path: the bytes if their block is cached, else undefined. */
@@ -124,7 +140,7 @@ export class BlockCache {
       if (want <= 0) return undefined;
       const buf = Buffer.allocUnsafeSlow(blockLen);
       const n = await this.files.read(start, buf, 0, want);
-      const block: Block = { start, buf, valid: n, extending: undefined };
+      const block: Block = { start, buf, valid: n, extending: undefined, written: false };
       if (gen !== this.gen) return block;
       this.insert(block);
       return block;
@@ -140,6 +156,7 @@ export class BlockCache {
       if (block.extending === undefined) {
         const want = Math.min(block.buf.length, this.writtenEnd() - block.start);
         if (want <= before) return;
+        block.written = false;
         block.extending = this.files
           .read(block.start + before, block.buf, before, want - before)
           .then((n) => void (block.valid = Math.max(block.valid, before + n)))

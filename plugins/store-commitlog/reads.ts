@@ -28,10 +28,13 @@ function corrupt(phys: number, why: string): CometError {
 
 /** The verified record at `phys` of `size` bytes (magic, sizes, CRC, position); STORE_CORRUPT otherwise. */
 export async function readVerified(ctx: ReadContext, phys: number, size: number): Promise<RecordView | undefined> {
-  const view = ctx.cache.peek(phys, size) ?? (await ctx.cache.read(phys, size));
+  // Bytes this process wrote and still holds were checksummed as they were encoded: the body CRC is
+  // checked for what comes back from the file (the structure always).
+  const own = ctx.cache.peekWritten(phys, size);
+  const view = own ?? ctx.cache.peek(phys, size) ?? (await ctx.cache.read(phys, size));
   if (!view) return undefined;
   if (view.readInt32BE(0) !== size) throw corrupt(phys, 'size');
-  if (checkRecord(view, 0, size) !== 'ok') throw corrupt(phys, 'magic/CRC');
+  if (checkRecord(view, 0, size, own === undefined) !== 'ok') throw corrupt(phys, 'magic/CRC');
   if (physField(view) !== phys) throw corrupt(phys, 'position');
   return new RecordView(view);
 }
