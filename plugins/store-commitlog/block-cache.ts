@@ -96,23 +96,21 @@ export class BlockCache {
    * were checksummed as they were encoded; readers skip the body CRC for them).
    */
   peekWritten(offset: number, len: number): Buffer | undefined {
-    if (this.capacity === 0) return undefined;
-    const seg = this.files.find(offset);
-    if (!seg) return undefined;
-    const start = seg.start + Math.floor((offset - seg.start) / this.blockBytes) * this.blockBytes;
-    const b = this.blocks.get(start);
-    if (!b || !b.written || offset + len > start + b.valid) return undefined;
-    return b.buf.subarray(offset - start, offset - start + len);
+    return this.view(offset, len, true);
   }
 
   /** Synchronous fast path: the bytes if their block is cached, else undefined. */
   peek(offset: number, len: number): Buffer | undefined {
+    return this.view(offset, len, false);
+  }
+
+  private view(offset: number, len: number, ownWritesOnly: boolean): Buffer | undefined {
     if (this.capacity === 0) return undefined;
     const seg = this.files.find(offset);
     if (!seg) return undefined;
     const start = seg.start + Math.floor((offset - seg.start) / this.blockBytes) * this.blockBytes;
     const b = this.blocks.get(start);
-    if (!b || offset + len > start + b.valid) return undefined;
+    if (!b || (ownWritesOnly && !b.written) || offset + len > start + b.valid) return undefined;
     return b.buf.subarray(offset - start, offset - start + len);
   }
 
