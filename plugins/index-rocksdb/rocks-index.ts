@@ -9,7 +9,7 @@ import type {
 import { assert, wrapError } from '../../kernel/errors.js';
 import { firstEntry, openRocksDb, type RocksBatch, type RocksDb } from './rocks.js';
 import { lookupPage } from './lookup.js';
-import { TimePoints } from './time-points.js';
+import { type QueuePoint, TimePoints } from './time-points.js';
 import {
   PREFIX_KEY,
   PREFIX_TIME,
@@ -152,7 +152,9 @@ class RocksIndex implements RocksMessageIndex {
     try {
       for (const entry of entries) {
         this.putHits(batch, entry);
-        await this.putTimePoint(batch, entry);
+        // The queue's point is cached after its first entry: no await (and microtask) per entry.
+        const point = this.points.peek(entry.topic, entry.queueId) ?? (await this.points.load(entry.topic, entry.queueId));
+        this.putTimePoint(batch, entry, point);
         upTo = Math.max(upTo, entry.physicalOffset + entry.size);
       }
       batch.put(PROGRESS_KEY, u64(upTo));
@@ -181,8 +183,7 @@ class RocksIndex implements RocksMessageIndex {
     }
   }
 
-  private async putTimePoint(batch: RocksBatch, entry: IndexEntry): Promise<void> {
-    const point = this.points.peek(entry.topic, entry.queueId) ?? (await this.points.load(entry.topic, entry.queueId));
+  private putTimePoint(batch: RocksBatch, entry: IndexEntry, point: QueuePoint): void {
     if (!TimePoints.due(point, entry.storeTimestamp, this.intervalMs)) return;
     batch.put(timeKey(point.prefix, entry.storeTimestamp), u64(entry.queueOffset));
     point.last = entry.storeTimestamp;
