@@ -13,7 +13,8 @@ import { arg, args, type BrokerProcess, procStats, startBrokerProcess, stopChild
  * load on the same server (every server, the bare one too). Scenarios:
  *  - bare-hono: a hono route on @hono/node-server that only reads the 1 KiB body and answers
  *    (bench/bare-servers.ts, own process): the reference for the next one.
- *  - post-single: one raw 1 KiB message per POST, keep-alive; reports ratioToBareHono.
+ *  - post-single: one raw 1 KiB message per POST, keep-alive, measured in rounds alternating with
+ *    bare-hono's; reports ratioToBareHono (median of the rounds' ratios) and roundRatios.
  *  - post-batch-32: 32 messages of 1 KiB per JSON POST.
  *  - longpoll-wakeup: a parked receive (long poll) and one produce: produce start → receive answer.
  */
@@ -81,19 +82,6 @@ export async function createBenchTopic(base: string, topic: string, queues: numb
   if (!r.ok) throw new Error(`create topic: ${r.status} ${await r.text()}`);
 }
 
-async function bareHono(o: Options): Promise<number> {
-  const bare = await startBare('hono');
-  try {
-    const load: autocannon.Options = { url: `http://127.0.0.1:${bare.port}/echo`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs };
-    await warm(load);
-    const r = await cannonOnce(load);
-    process.stdout.write(`${JSON.stringify(line('bare-hono', r, 1, { connections: o.connections }))}\n`);
-    return r.requests.average;
-  } finally {
-    await stopChild(bare.child);
-  }
-}
-
 async function withBroker<T>(name: string, o: Options, run: (base: string, broker: BrokerProcess) => Promise<T>): Promise<T> {
   const broker = await startBrokerProcess(name, o.brokerSets);
   try {
@@ -105,16 +93,73 @@ async function withBroker<T>(name: string, o: Options, run: (base: string, broke
   }
 }
 
-async function postSingle(o: Options, bare: number | undefined): Promise<void> {
-  await withBroker('http-single', o, async (base, broker) => {
-    const load: autocannon.Options = { url: `${base}/v1/topics/${TOPIC}/messages`, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: o.durationSecs };
-    await warm(load);
-    const cpu0 = procStats(broker.child.pid!).cpuSecs;
-    const r = await cannonOnce(load);
-    const s = procStats(broker.child.pid!);
-    const extra = { connections: o.connections, rssMb: s.rssMb, brokerCpuPct: Math.round(((s.cpuSecs - cpu0) / o.durationSecs) * 100), ...(bare === undefined ? {} : { bareHonoReqPerSec: Math.round(bare), ratioToBareHono: Math.round((r.requests.average / bare) * 100) / 100 }) };
-    process.stdout.write(`${JSON.stringify(line('post-single', r, 1, extra))}\n`);
-  });
+/** Measured rounds of bare-hono and post-single, alternating, each `durationSecs / PAIRED_ROUNDS` long. */
+const PAIRED_ROUNDS = 4;
+
+interface Rounds {
+  readonly reqPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly perRound: readonly number[];
+}
+
+function rounds(results: readonly autocannon.Result[]): Rounds {
+  const perRound = results.map((r) => r.requests.average);
+  const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+  return {
+    reqPerSec: Math.round(perRound.reduce((a, b) => a + b, 0) / perRound.length),
+    p50Ms: sorted(results.map((r) => r.latency.p50))[results.length >> 1]!,
+    p99Ms: Math.max(...results.map((r) => r.latency.p99)),
+    errors: results.reduce((a, r) => a + r.errors + r.timeouts + r.non2xx, 0),
+    perRound: perRound.map(Math.round),
+  };
+}
+
+/**
+ * bare-hono and post-single: both servers up and warmed, then PAIRED_ROUNDS rounds of bare, broker,
+ * bare, broker …; the ratio is the median of the rounds' ratios, so it holds when the machine's speed
+ * drifts (this VM's host is noisy: the bare route alone has varied 2× between runs minutes apart).
+ */
+async function singleVsBare(o: Options, single: boolean): Promise<void> {
+  const bare = await startBare('hono');
+  try {
+    const secs = o.durationSecs / PAIRED_ROUNDS;
+    const load = (url: string): autocannon.Options => ({ url, method: 'POST', body: BODY, headers: { 'content-type': 'application/octet-stream' }, connections: o.connections, duration: secs });
+    const bareLoad = load(`http://127.0.0.1:${bare.port}/echo`);
+    await warm(bareLoad);
+    if (!single) {
+      const b: autocannon.Result[] = [];
+      for (let i = 0; i < PAIRED_ROUNDS; i++) b.push(await cannonOnce(bareLoad));
+      const rb = rounds(b);
+      process.stdout.write(`${JSON.stringify({ bench: 'http', scenario: 'bare-hono', msgsPerSec: rb.reqPerSec, ...rb, connections: o.connections })}\n`);
+      return;
+    }
+    await withBroker('http-single', o, async (base, broker) => {
+      const singleLoad = load(`${base}/v1/topics/${TOPIC}/messages`);
+      await warm(singleLoad);
+      const b: autocannon.Result[] = [];
+      const m: autocannon.Result[] = [];
+      let brokerCpu = 0;
+      for (let i = 0; i < PAIRED_ROUNDS; i++) {
+        b.push(await cannonOnce(bareLoad));
+        const cpu0 = procStats(broker.child.pid!).cpuSecs;
+        m.push(await cannonOnce(singleLoad));
+        brokerCpu += procStats(broker.child.pid!).cpuSecs - cpu0;
+      }
+      const rb = rounds(b);
+      const rm = rounds(m);
+      const ratios = rm.perRound.map((x, i) => Math.round((x / rb.perRound[i]!) * 100) / 100);
+      const ratio = [...ratios].sort((x, y) => x - y)[ratios.length >> 1]!;
+      process.stdout.write(`${JSON.stringify({ bench: 'http', scenario: 'bare-hono', msgsPerSec: rb.reqPerSec, ...rb, connections: o.connections })}\n`);
+      const s = procStats(broker.child.pid!);
+      process.stdout.write(
+        `${JSON.stringify({ bench: 'http', scenario: 'post-single', msgsPerSec: rm.reqPerSec, ...rm, connections: o.connections, rssMb: s.rssMb, brokerCpuPct: Math.round((brokerCpu / o.durationSecs) * 100), bareHonoReqPerSec: rb.reqPerSec, ratioToBareHono: ratio, roundRatios: ratios })}\n`,
+      );
+    });
+  } finally {
+    await stopChild(bare.child);
+  }
 }
 
 async function postBatch(o: Options): Promise<void> {
@@ -197,9 +242,7 @@ export async function main(argv: string[]): Promise<void> {
   const want = (s: string): boolean => only === undefined || only === s;
   const known = ['bare-hono', 'post-single', 'post-batch-32', 'longpoll-wakeup'];
   if (only !== undefined && !known.includes(only)) throw new Error(`unknown scenario ${only}: ${known.join(', ')}`);
-  let bare: number | undefined;
-  if (want('bare-hono') || want('post-single')) bare = await bareHono(o);
-  if (want('post-single')) await postSingle(o, bare);
+  if (want('bare-hono') || want('post-single')) await singleVsBare(o, want('post-single'));
   if (want('post-batch-32')) await postBatch(o);
   if (want('longpoll-wakeup')) await longPollWakeup(Number(arg(argv, 'rounds') ?? 300), o);
 }
