@@ -15,12 +15,12 @@ export function createApp(routes: readonly Route[], deps: RouteDeps, extensions:
   const app = new Hono();
   const { allowOrigins, maxAgeSecs } = deps.config.cors;
   if (allowOrigins.length > 0) {
-    const any = allowOrigins.includes('*');
+    const anyOrigin = allowOrigins.includes('*');
     const allowed = new Set(allowOrigins);
     app.use(
       '/v1/*',
       cors({
-        origin: any ? '*' : (origin) => (allowed.has(origin) ? origin : null),
+        origin: anyOrigin ? '*' : (origin) => (allowed.has(origin) ? origin : null),
         allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
         maxAge: maxAgeSecs,
         credentials: false,
