@@ -30,7 +30,7 @@ export function splitKeys(keys: string | readonly string[] | undefined): string[
 }
 
 /** Properties shown to HTTP consumers: TAGS and KEYS have their own fields. */
-function userProperties(properties: Readonly<Record<string, string>>): Record<string, string> {
+export function userProperties(properties: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(properties)) if (k !== PROPERTY.TAGS && k !== PROPERTY.KEYS) out[k] = v;
   return out;

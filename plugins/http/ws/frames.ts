@@ -1,24 +1,11 @@
 import { isCometError } from '../../../kernel/errors.js';
-import { PROPERTY, type StoredMessage } from '../../../kernel/messaging/message.js';
+import type { StoredMessage } from '../../../kernel/messaging/message.js';
 import { isUtf8 } from 'node:buffer';
-import { consumerMsgId, encodeBody } from '../encoding.js';
+import { consumerMsgId, encodeBody, userProperties } from '../encoding.js';
 import type { ErrorBody, MessageFields } from './protocol.js';
 
-/** Properties minus TAGS and KEYS, which travel as `tag` and `keys`. */
-function userProperties(properties: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(properties)) {
-    if (k !== PROPERTY.TAGS && k !== PROPERTY.KEYS) out[k] = v;
-  }
-  return out;
-}
-
-/**
- * A stored message as the WebSocket `message` frame and the SSE `data` object show it; body
- * encoding and msgId follow the HTTP door's receive (utf8 when valid UTF-8; the consumer msgId).
- */
-export function messageFields(message: StoredMessage, topic: string, deliveryAttempt: number): MessageFields {
-  const { body, encoding } = encodeBody(message.body);
+/** The fields of a message frame before its body, in frame order. */
+function headFields(message: StoredMessage, topic: string) {
   return {
     topic,
     queueId: message.queueId,
@@ -27,12 +14,21 @@ export function messageFields(message: StoredMessage, topic: string, deliveryAtt
     tag: message.tags ?? null,
     keys: message.keys,
     properties: userProperties(message.properties),
-    body,
-    encoding,
-    deliveryAttempt,
-    bornTimestamp: message.bornTimestamp,
-    storeTimestamp: message.storeTimestamp,
   };
+}
+
+/** The fields of a message frame after its body, in frame order. */
+function tailFields(message: StoredMessage, encoding: MessageFields['encoding'], deliveryAttempt: number) {
+  return { encoding, deliveryAttempt, bornTimestamp: message.bornTimestamp, storeTimestamp: message.storeTimestamp };
+}
+
+/**
+ * A stored message as the WebSocket `message` frame and the SSE `data` object show it; body
+ * encoding and msgId follow the HTTP door's receive (utf8 when valid UTF-8; the consumer msgId).
+ */
+export function messageFields(message: StoredMessage, topic: string, deliveryAttempt: number): MessageFields {
+  const { body, encoding } = encodeBody(message.body);
+  return { ...headFields(message, topic), body, ...tailFields(message, encoding, deliveryAttempt) };
 }
 
 /** A byte JSON must escape in a string: a control character, `"` or `\\`. */
@@ -76,12 +72,9 @@ export function messageFrameBytes(subscription: string, handle: string, message:
   const bytes = message.body;
   const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const utf8 = isUtf8(raw);
-  const head =
-    `{"op":"message","subscription":${JSON.stringify(subscription)},"handle":${JSON.stringify(handle)},"topic":${JSON.stringify(topic)}` +
-    `,"queueId":${message.queueId},"queueOffset":${message.queueOffset},"msgId":${JSON.stringify(consumerMsgId(message))}` +
-    `,"tag":${message.tags === undefined ? 'null' : JSON.stringify(message.tags)},"keys":${JSON.stringify(message.keys)}` +
-    `,"properties":${JSON.stringify(userProperties(message.properties))},"body":`;
-  const tail = `,"encoding":"${utf8 ? 'utf8' : 'base64'}","deliveryAttempt":${deliveryAttempt},"bornTimestamp":${message.bornTimestamp},"storeTimestamp":${message.storeTimestamp}}`;
+  // The fields around the body, as JSON.stringify writes them: `{…,"body":` and `,"encoding":…}`.
+  const head = `${JSON.stringify({ op: 'message', subscription, handle, ...headFields(message, topic) }).slice(0, -1)},"body":`;
+  const tail = `,${JSON.stringify(tailFields(message, utf8 ? 'utf8' : 'base64', deliveryAttempt)).slice(1)}`;
   const headBytes = Buffer.byteLength(head);
   if (utf8 && jsonSafeBytes(raw)) {
     const out = Buffer.allocUnsafe(headBytes + raw.length + 2 + tail.length);
