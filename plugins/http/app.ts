@@ -8,19 +8,20 @@ import { mountRoutes, type Route, type RouteDeps } from './route.js';
 
 /**
  * The hono app: CORS for /v1 when plugins.http.cors allows origins, the REST route table, then each
- * extension's routes (WebSocket door, SSE, /sdk), then the JSON 404. Every error becomes `{"error":{"code","message"}}` with the code's HTTP status; an
- * unexpected one is logged and answered as INTERNAL without its stack.
+ * extension's routes (WebSocket door, SSE, /sdk), then the JSON 404. Every error becomes
+ * `{"error":{"code","message"}}` with the code's HTTP status; an unexpected one is logged and
+ * answered as INTERNAL without its stack.
  */
 export function createApp(routes: readonly Route[], deps: RouteDeps, extensions: readonly HttpExtension[], logger: Logger): Hono {
   const app = new Hono();
   const { allowOrigins, maxAgeSecs } = deps.config.cors;
   if (allowOrigins.length > 0) {
-    const anyOrigin = allowOrigins.includes('*');
+    const wildcard = allowOrigins.includes('*');
     const allowed = new Set(allowOrigins);
     app.use(
       '/v1/*',
       cors({
-        origin: anyOrigin ? '*' : (origin) => (allowed.has(origin) ? origin : null),
+        origin: wildcard ? '*' : (origin) => (allowed.has(origin) ? origin : null),
         allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
         maxAge: maxAgeSecs,
         credentials: false,

@@ -37,7 +37,7 @@ export function readBody(incoming: IncomingMessage, limit: number): Promise<Buff
 /**
  * The whole body when node has parsed all of the request already (a small body arrives with its
  * headers): taken from the stream's buffer at once, without the listeners and the ticks of flowing
- * mode. Over `limit`: HTTP_BODY_TOO_LARGE (thrown, so the caller's promise rejects).
+ * mode. Over `limit`: throws HTTP_BODY_TOO_LARGE (readBody turns it into a rejection).
  */
 function takeBuffered(incoming: IncomingMessage, limit: number): Buffer {
   const chunks: Buffer[] = [];

@@ -319,7 +319,6 @@ export class ConsumeQueue {
 
   /** Retention: delete files whose entries all point below `minPhys`; move minOffset. */
   async dropBelow(minPhys: number): Promise<void> {
-    this.ahead = undefined;
     this.writePending();
     while (this.files.length > 1) {
       const next = this.files[1]!;
