@@ -11,3 +11,6 @@ export * from './names.js';
 export * from './tags.js';
 export * from './msgid.js';
 export * from './record.js';
+export { TopicCursor } from './topic-cursor.js';
+export type { CursorStart, TopicCursorDeps } from './topic-cursor.js';
+export { abortableDelay, waitForTopicChange } from './waits.js';

@@ -6,7 +6,7 @@ import { validateTopicName } from '../../kernel/messaging/names.js';
 import { parseTagExpression } from '../../kernel/messaging/tags.js';
 import type { HttpExtension, HttpExtensionDeps, HttpExtensionFactory } from './extension.js';
 import { messageFields } from './ws/frames.js';
-import { TopicCursor, type CursorStart } from './ws/topic-cursor.js';
+import { TopicCursor, type CursorStart } from '../../kernel/messaging/topic-cursor.js';
 
 /** Messages read per pull of the stream. */
 const SSE_BATCH = 64;

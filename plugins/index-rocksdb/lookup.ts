@@ -1,6 +1,6 @@
 import type { IndexHits, IndexPage } from '../../kernel/messaging/index-contract.js';
 import { CometError, assert } from '../../kernel/errors.js';
-import type { RocksDb } from './rocks.js';
+import type { RocksDb } from '../../kernel/storage/rocks.js';
 import {
   MAX_BUCKET,
   bucketOf,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { isCometError } from '../../kernel/errors.js';
 import { entry, messageIndexContract, series, T0, type IndexHarness } from '../../test/contracts/message-index.contract.js';
 import { openRocksIndex, type RocksIndexOptions } from './rocks-index.js';
-import { openRocksDb } from './rocks.js';
+import { openRocksDb } from '../../kernel/storage/rocks.js';
 
 async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cometmq-index-'));

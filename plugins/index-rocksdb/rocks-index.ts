@@ -7,7 +7,7 @@ import type {
   TimeIndexHit,
 } from '../../kernel/messaging/index-contract.js';
 import { assert, wrapError } from '../../kernel/errors.js';
-import { firstEntry, openRocksDb, type RocksBatch, type RocksDb } from './rocks.js';
+import { firstEntry, openRocksDb, type RocksBatch, type RocksDb } from '../../kernel/storage/rocks.js';
 import { lookupPage } from './lookup.js';
 import { type QueuePoint, TimePoints } from './time-points.js';
 import {

@@ -1,4 +1,4 @@
-import { firstEntry, type RocksDb } from './rocks.js';
+import { firstEntry, type RocksDb } from '../../kernel/storage/rocks.js';
 import { parseTimeKey, successor, timeQueuePrefix } from './keys.js';
 
 function queueKey(topic: string, queueId: number): string {

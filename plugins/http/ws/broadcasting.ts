@@ -1,6 +1,6 @@
 import { CometError } from '../../../kernel/errors.js';
 import type { Delivery, DeliverySource } from './subscription.js';
-import type { TopicCursor } from './topic-cursor.js';
+import type { TopicCursor } from '../../../kernel/messaging/topic-cursor.js';
 
 /** Longest single read long poll (abortable; the loop polls again at once). */
 export const BROADCAST_WAIT_MS = 20_000;

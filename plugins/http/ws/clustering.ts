@@ -6,7 +6,7 @@ import type { PoppedMessage, PopService } from '../../../kernel/messaging/pop.js
 import type { TagFilter } from '../../../kernel/messaging/tags.js';
 import type { Clock } from '../../../kernel/services.js';
 import type { Delivery, DeliverySource } from './subscription.js';
-import { waitForTopicChange } from './waits.js';
+import { waitForTopicChange } from '../../../kernel/messaging/waits.js';
 
 /** Longest single pop long poll (abortable; the loop polls again at once). */
 export const POP_WAIT_MS = 20_000;

@@ -4,7 +4,7 @@ import type { StoredMessage } from '../../../kernel/messaging/message.js';
 import type { Clock, TimerHandle } from '../../../kernel/services.js';
 import { errorBody } from './frames.js';
 import type { ServerFrame } from './protocol.js';
-import { abortableDelay } from './waits.js';
+import { abortableDelay } from '../../../kernel/messaging/waits.js';
 
 /** Most messages one long poll asks for (the pop service's bound is 256). */
 const MAX_FETCH = 64;

@@ -5,7 +5,7 @@ import { BroadcastSource } from '../broadcasting.js';
 import { ClusteringSource } from '../clustering.js';
 import type { SubscribeFrame, SubscribeFrom } from '../protocol.js';
 import { Subscription, type DeliverySource } from '../subscription.js';
-import { TopicCursor, type CursorStart } from '../topic-cursor.js';
+import { TopicCursor, type CursorStart } from '../../../../kernel/messaging/topic-cursor.js';
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION, type OpContext } from './context.js';
 
 /** `subscribe` → `subscribed`, then the subscription polls while it has credits (docs/websocket.md §2, §4). */

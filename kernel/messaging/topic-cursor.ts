@@ -1,7 +1,7 @@
-import type { Messaging } from '../../../kernel/messaging/api.js';
-import type { StoredMessage } from '../../../kernel/messaging/message.js';
-import type { TagFilter } from '../../../kernel/messaging/tags.js';
-import type { Clock } from '../../../kernel/services.js';
+import type { Messaging } from './api.js';
+import type { StoredMessage } from './message.js';
+import type { TagFilter } from './tags.js';
+import type { Clock } from '../services.js';
 import { abortableDelay } from './waits.js';
 
 /** Reads of one queue in a row that only skip (tag-filtered, moved offsets) before moving on. */

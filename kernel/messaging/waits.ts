@@ -1,5 +1,5 @@
-import type { Messaging } from '../../../kernel/messaging/api.js';
-import type { Clock } from '../../../kernel/services.js';
+import type { Messaging } from './api.js';
+import type { Clock } from '../services.js';
 
 /** Resolves 'timeout' after `ms` (Clock timer) or 'aborted' as soon as `signal` aborts. */
 export function abortableDelay(clock: Clock, ms: number, signal: AbortSignal): Promise<'timeout' | 'aborted'> {
