@@ -15,6 +15,7 @@ export const BUILTIN_PLUGINS = [
   'broker-registration',
   'pop',
   'http',
+  'mqtt',
 ] as const;
 
 export type BuiltinPluginName = (typeof BUILTIN_PLUGINS)[number];

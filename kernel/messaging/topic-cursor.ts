@@ -49,6 +49,11 @@ export class TopicCursor {
     return Array.from({ length: n }, (_, q) => this.#offsets.get(q) ?? 0);
   }
 
+  /** Move one queue's next offset (a consumer skipping ahead or resuming elsewhere). */
+  seek(queueId: number, offset: number): void {
+    this.#offsets.set(queueId, offset);
+  }
+
   /**
    * Up to `max` messages from the queues, round-robin. When there are none, waits (long poll) up
    * to `waitMs` for an arrival, a topic change or `signal`, then reads once more; may return [].

@@ -1,0 +1,13 @@
+import type { PluginManifest } from '../../kernel/plugin.js';
+import { MESSAGING, POP } from '../../kernel/tokens.js';
+import { mqttConfigSchema } from './config.js';
+import { MQTT_DOOR } from './tokens.js';
+
+export const manifest = {
+  name: 'mqtt',
+  version: '0.1.0',
+  description: 'The MQTT 3.1.1 / 5.0 door: sessions, QoS 0/1/2, retained messages, wills, wildcards and shared subscriptions onto CometMQ topics.',
+  provides: [MQTT_DOOR],
+  requires: [MESSAGING, POP],
+  config: mqttConfigSchema,
+} satisfies PluginManifest<typeof mqttConfigSchema>;

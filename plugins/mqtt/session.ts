@@ -1,0 +1,454 @@
+import type { IPublishPacket, QoS } from 'mqtt-packet';
+import type { Logger } from 'pino';
+import type { Messaging } from '../../kernel/messaging/api.js';
+import type { StoredMessage } from '../../kernel/messaging/message.js';
+import type { PoppedMessage, PopService } from '../../kernel/messaging/pop.js';
+import { MATCH_ALL } from '../../kernel/messaging/tags.js';
+import { type CursorStart, TopicCursor } from '../../kernel/messaging/topic-cursor.js';
+import { abortableDelay, waitForTopicChange } from '../../kernel/messaging/waits.js';
+import type { Clock } from '../../kernel/services.js';
+import type { MqttConfig } from './config.js';
+import { expiresAt, MQTT_PROPERTY, mqttTopicOf, outboundProperties, publishedQos } from './mapping.js';
+import type { SessionRecord, SubscriptionRecord } from './state.js';
+import { matches, type TopicFilter } from './topics.js';
+
+/** Longest single long poll of a feed (abortable; the loop polls again at once). */
+const FEED_WAIT_MS = 20_000;
+/** Most messages a feed reads at once. */
+const FEED_BATCH = 64;
+/** Pause after a failed read before the feed tries again. */
+const RETRY_AFTER_ERROR_MS = 1000;
+
+/** What a session needs of the connection it is attached to. */
+export interface Outlet {
+  readonly protocolVersion: 3 | 4 | 5;
+  /** Most QoS 1/2 deliveries unacknowledged at once (the client's Receive Maximum, or config). */
+  readonly inflightLimit: number;
+  send(packet: IPublishPacket | { cmd: 'pubrel'; messageId: number }): void;
+  /** True while the send buffer is below its limit. */
+  canWrite(): boolean;
+  /** Resolves when canWrite() or the connection closed. */
+  whenWritable(): Promise<void>;
+}
+
+export interface Subscription extends SubscriptionRecord {
+  readonly parsed: TopicFilter;
+}
+
+interface Inflight {
+  readonly packetId: number;
+  state: 'publish' | 'pubrel';
+  readonly packet: IPublishPacket;
+  /** The delivery completed (PUBACK, or PUBREC for QoS 2): progress moves on. */
+  readonly settle: () => void;
+  /** The session gives the delivery up unfinished (shared: back to the group at once). */
+  readonly release: (() => void) | undefined;
+}
+
+export interface SessionDeps {
+  readonly messaging: Messaging;
+  readonly pop: PopService;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: MqttConfig;
+}
+
+/** The consumer group holding a persistent session's progress: `MQTT_` + the client id made group-safe. */
+export function sessionGroup(clientId: string): string {
+  const safe = clientId.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 200);
+  if (safe === clientId) return `MQTT_${safe}`;
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(clientId, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return `MQTT_${safe}_${h.toString(16)}`;
+}
+
+/**
+ * An MQTT session (MQTT 5 §4.1): subscriptions, QoS 1/2 deliveries in flight, and the feeds that
+ * read its CometMQ topics. A persistent session outlives its connections (and, through the state
+ * store and its group's offsets, broker restarts); a clean one ends with its connection.
+ */
+export class Session {
+  readonly clientId: string;
+  readonly persistent: boolean;
+  readonly group: string;
+  protocolVersion: 3 | 4 | 5;
+  expiryMs: number;
+  readonly subscriptions = new Map<string, Subscription>();
+  /** QoS 2 packet ids received and not yet released (PUBREL), §4.3.3 method A. */
+  readonly inboundQos2 = new Set<number>();
+  readonly #inflight = new Map<number, Inflight>();
+  readonly #feeds = new Map<string, Feed>();
+  #nextPacketId = 1;
+  #outlet: Outlet | undefined;
+  #roomWaiters: (() => void)[] = [];
+  #ended = false;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    init: { clientId: string; persistent: boolean; protocolVersion: 3 | 4 | 5; expiryMs: number },
+  ) {
+    this.clientId = init.clientId;
+    this.persistent = init.persistent;
+    this.protocolVersion = init.protocolVersion;
+    this.expiryMs = init.expiryMs;
+    this.group = sessionGroup(init.clientId);
+  }
+
+  get attached(): boolean {
+    return this.#outlet !== undefined;
+  }
+
+  get inflightCount(): number {
+    return this.#inflight.size;
+  }
+
+  record(now: number): SessionRecord {
+    return {
+      clientId: this.clientId,
+      protocolVersion: this.protocolVersion,
+      expiryMs: this.expiryMs,
+      savedAt: now,
+      subscriptions: [...this.subscriptions.values()].map(({ parsed: _parsed, ...r }) => r),
+    };
+  }
+
+  /** Attach a connection: resend what is in flight (§4.4), then start the feeds. */
+  attach(outlet: Outlet): void {
+    this.#outlet = outlet;
+    for (const f of this.#inflight.values()) {
+      if (f.state === 'publish') outlet.send({ ...f.packet, dup: true });
+      else outlet.send({ cmd: 'pubrel', messageId: f.packetId });
+    }
+    for (const feed of this.#feeds.values()) {
+      feed.skipOverflow();
+      feed.start();
+    }
+  }
+
+  /** The connection is gone: stop reading; shared deliveries go back to their group at once. */
+  detach(): void {
+    this.#outlet = undefined;
+    for (const feed of this.#feeds.values()) feed.stop();
+    for (const [id, f] of this.#inflight) {
+      if (f.release === undefined) continue;
+      f.release();
+      this.#inflight.delete(id);
+    }
+    this.#wakeRoom();
+  }
+
+  /** The session ends (clean start, expiry): release everything. */
+  end(): void {
+    this.#ended = true;
+    this.detach();
+    this.#inflight.clear();
+    this.#feeds.clear();
+  }
+
+  /** Add or replace subscriptions; returns the ones that are new (for retain handling 1). */
+  subscribe(subs: readonly Subscription[], restored = false): Set<string> {
+    const fresh = new Set<string>();
+    for (const s of subs) {
+      if (!this.subscriptions.has(s.filter)) fresh.add(s.filter);
+      this.subscriptions.set(s.filter, s);
+      const key = feedKey(s.parsed);
+      if (!this.#feeds.has(key)) {
+        const feed = s.parsed.share === undefined ? new TopicFeed(this, this.deps, s.parsed.storeTopic, restored) : new SharedFeed(this, this.deps, s.parsed.share, s.parsed.storeTopic);
+        this.#feeds.set(key, feed);
+        if (this.attached) feed.start();
+      }
+    }
+    return fresh;
+  }
+
+  /** Remove subscriptions; returns, per filter, whether it existed. */
+  unsubscribe(filters: readonly string[]): boolean[] {
+    const existed = filters.map((f) => this.subscriptions.delete(f));
+    const wanted = new Set([...this.subscriptions.values()].map((s) => feedKey(s.parsed)));
+    for (const [key, feed] of this.#feeds) {
+      if (wanted.has(key)) continue;
+      feed.stop();
+      this.#feeds.delete(key);
+    }
+    return existed;
+  }
+
+  /** PUBACK (QoS 1) or PUBREC (QoS 2): false when no such delivery is in flight. */
+  acknowledged(packetId: number, kind: 'puback' | 'pubrec'): boolean {
+    const f = this.#inflight.get(packetId);
+    if (f === undefined || f.state !== 'publish' || (kind === 'puback') !== (f.packet.qos === 1)) return false;
+    f.settle();
+    if (kind === 'puback') this.#free(packetId);
+    else f.state = 'pubrel';
+    return true;
+  }
+
+  /** PUBCOMP: the QoS 2 delivery is complete. */
+  completed(packetId: number): boolean {
+    const f = this.#inflight.get(packetId);
+    if (f === undefined || f.state !== 'pubrel') return false;
+    this.#free(packetId);
+    return true;
+  }
+
+  /** A retained message for a new subscription (§3.3.1.3): retain flag set, no progress to track. */
+  deliverRetained(packet: Omit<IPublishPacket, 'messageId'>): void {
+    this.#deliver(packet, () => undefined, undefined);
+  }
+
+  /** Resolves when another QoS 1/2 delivery fits and the connection can take it (or detached). */
+  async room(): Promise<void> {
+    for (;;) {
+      const o = this.#outlet;
+      if (o === undefined || this.#ended) return;
+      if (!o.canWrite()) {
+        await o.whenWritable();
+        continue;
+      }
+      if (this.#inflight.size < o.inflightLimit) return;
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    }
+  }
+
+  roomLeft(): number {
+    const o = this.#outlet;
+    return o === undefined ? 0 : Math.max(0, o.inflightLimit - this.#inflight.size);
+  }
+
+  /**
+   * Offer one stored message read for a feed: match the session's subscriptions of that feed
+   * (§4.7), deliver once with the highest granted QoS (§3.3.4), or settle it at once when nothing
+   * matches, it expired (MQTT 5 §3.3.2.3.3) or it goes out at QoS 0.
+   */
+  offer(key: string, m: StoredMessage, settle: () => void, release: (() => void) | undefined): void {
+    const o = this.#outlet;
+    if (o === undefined) {
+      release?.();
+      return;
+    }
+    const now = this.deps.clock.now();
+    const exp = expiresAt(m);
+    if (exp !== undefined && exp <= now) return settle();
+    const topic = mqttTopicOf(m);
+    let qos = -1;
+    let retain = false;
+    const ids: number[] = [];
+    const publisher = m.properties[MQTT_PROPERTY.PUBLISHER];
+    for (const s of this.subscriptions.values()) {
+      if (feedKey(s.parsed) !== key || !matches(s.parsed.levels, topic)) continue;
+      // MQTT 5 §3.8.3.1 No Local: not to the connection's own publications.
+      if (s.noLocal && publisher === this.clientId) continue;
+      qos = Math.max(qos, s.qos);
+      if (s.retainAsPublished && m.properties[MQTT_PROPERTY.RETAIN] === '1') retain = true;
+      if (s.subscriptionId !== undefined) ids.push(s.subscriptionId);
+    }
+    if (qos < 0) return settle();
+    const packet: Omit<IPublishPacket, 'messageId'> = {
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength),
+      qos: Math.min(qos, publishedQos(m)) as QoS,
+      retain,
+      dup: false,
+      ...(o.protocolVersion === 5 ? { properties: { ...outboundProperties(m, now), ...(ids.length > 0 ? { subscriptionIdentifier: ids.length === 1 ? ids[0]! : ids } : {}) } } : {}),
+    };
+    this.#deliver(packet, settle, release);
+  }
+
+  #deliver(packet: Omit<IPublishPacket, 'messageId'>, settle: () => void, release: (() => void) | undefined): void {
+    const o = this.#outlet;
+    if (o === undefined) {
+      release?.();
+      return;
+    }
+    if (packet.qos === 0) {
+      o.send(packet as IPublishPacket);
+      settle();
+      return;
+    }
+    const packetId = this.#allocatePacketId();
+    const full: IPublishPacket = { ...packet, messageId: packetId };
+    this.#inflight.set(packetId, { packetId, state: 'publish', packet: full, settle, release });
+    o.send(full);
+  }
+
+  #allocatePacketId(): number {
+    for (let i = 0; i < 65_535; i++) {
+      const id = this.#nextPacketId;
+      this.#nextPacketId = id === 65_535 ? 1 : id + 1;
+      if (!this.#inflight.has(id)) return id;
+    }
+    throw new Error('no free packet identifier (65535 in flight)');
+  }
+
+  #free(packetId: number): void {
+    this.#inflight.delete(packetId);
+    this.#wakeRoom();
+  }
+
+  #wakeRoom(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function feedKey(f: TopicFilter): string {
+  return f.share === undefined ? f.storeTopic : `$share/${f.share}/${f.storeTopic}`;
+}
+
+/** Reads one CometMQ topic for one session. */
+abstract class Feed {
+  #run: AbortController | undefined;
+
+  constructor(
+    protected readonly session: Session,
+    protected readonly deps: SessionDeps,
+    readonly key: string,
+  ) {}
+
+  start(): void {
+    if (this.#run !== undefined) return;
+    const run = new AbortController();
+    this.#run = run;
+    void this.#loop(run.signal);
+  }
+
+  stop(): void {
+    this.#run?.abort();
+    this.#run = undefined;
+  }
+
+  /** Before the feed restarts for a returning client: apply the offline bound. */
+  skipOverflow(): void {}
+
+  protected abstract readBatch(max: number, signal: AbortSignal): Promise<void>;
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.session.room();
+      if (signal.aborted) return;
+      try {
+        await this.readBatch(Math.max(1, Math.min(FEED_BATCH, this.session.roomLeft())), signal);
+      } catch (e) {
+        if (signal.aborted) return;
+        this.deps.logger.warn({ err: e, clientId: this.session.clientId, feed: this.key }, 'MQTT delivery read failed; retrying');
+        await abortableDelay(this.deps.clock, RETRY_AFTER_ERROR_MS, signal);
+      }
+    }
+  }
+}
+
+/**
+ * A non-shared subscription's topic: a TopicCursor from the topic's end at subscribe time (or, for
+ * a restored persistent session, from its group's committed offsets). A persistent session commits
+ * per queue the lowest offset not yet delivered and acknowledged (at-least-once across restarts).
+ */
+class TopicFeed extends Feed {
+  readonly #cursor: TopicCursor;
+  readonly #topic: string;
+  /** queueId → offsets delivered and not yet acknowledged. */
+  readonly #pending = new Map<number, Set<number>>();
+  readonly #committed = new Map<number, number>();
+
+  constructor(session: Session, deps: SessionDeps, topic: string, restored: boolean) {
+    super(session, deps, topic);
+    this.#topic = topic;
+    let start: CursorStart = 'latest';
+    if (restored && session.persistent) {
+      const offsets = new Map<number, number>();
+      for (const e of deps.messaging.groups.offsets(session.group)) if (e.topic === topic) offsets.set(e.queueId, e.offset);
+      start = { offsets, unlisted: 'beginning' };
+    }
+    this.#cursor = new TopicCursor({ messaging: deps.messaging, clock: deps.clock }, topic, MATCH_ALL, start);
+    if (session.persistent) this.#cursor.positions().forEach((_, q) => this.#commit(q));
+  }
+
+  override skipOverflow(): void {
+    const positions = this.#cursor.positions();
+    if (positions.length === 0) return;
+    const perQueue = Math.max(1, Math.ceil(this.deps.config.maxOfflineMessages / positions.length));
+    positions.forEach((pos, q) => {
+      if ((this.#pending.get(q)?.size ?? 0) > 0) return;
+      const max = this.deps.messaging.maxOffset(this.#topic, q);
+      if (max - pos <= perQueue) return;
+      this.deps.logger.info({ clientId: this.session.clientId, topic: this.#topic, queueId: q, skipped: max - perQueue - pos }, 'MQTT offline queue over its bound: oldest messages skipped');
+      this.#cursor.seek(q, max - perQueue);
+      this.#commit(q);
+    });
+  }
+
+  protected async readBatch(max: number, signal: AbortSignal): Promise<void> {
+    const messages = await this.#cursor.next(max, FEED_WAIT_MS, signal);
+    if (signal.aborted || !this.session.attached) {
+      // Read but not offered: read them again next time.
+      for (const m of messages) this.#rewind(m);
+      return;
+    }
+    for (const m of messages) {
+      let set = this.#pending.get(m.queueId);
+      if (set === undefined) this.#pending.set(m.queueId, (set = new Set()));
+      set.add(m.queueOffset);
+      const s = set;
+      this.session.offer(this.key, m, () => {
+        s.delete(m.queueOffset);
+        this.#commit(m.queueId);
+      }, undefined);
+    }
+    for (const q of new Set(messages.map((m) => m.queueId))) this.#commit(q);
+  }
+
+  #rewind(m: StoredMessage): void {
+    const pos = this.#cursor.positions()[m.queueId] ?? 0;
+    if (m.queueOffset < pos) this.#cursor.seek(m.queueId, m.queueOffset);
+  }
+
+  /** Commit the queue's progress for a persistent session: the lowest pending offset, else the read position. */
+  #commit(queueId: number): void {
+    if (!this.session.persistent) return;
+    const pending = this.#pending.get(queueId);
+    let progress = this.#cursor.positions()[queueId] ?? 0;
+    if (pending !== undefined) for (const o of pending) progress = Math.min(progress, o);
+    if (this.#committed.get(queueId) === progress) return;
+    this.#committed.set(queueId, progress);
+    this.deps.messaging.commitOffset(this.session.group, this.#topic, queueId, progress).catch((e: unknown) => {
+      this.deps.logger.warn({ err: e, group: this.session.group, topic: this.#topic, queueId }, 'MQTT session offset commit failed');
+    });
+  }
+}
+
+/**
+ * A shared subscription `$share/{name}/…` (MQTT 5 §4.8.2): the clustering consumer group `{name}`
+ * through the pop service, so each message goes to one member of the group (on any door). An
+ * unacknowledged delivery returns to the group when the member disconnects or after sharedAckTimeoutMs.
+ */
+class SharedFeed extends Feed {
+  constructor(
+    session: Session,
+    deps: SessionDeps,
+    private readonly share: string,
+    private readonly topic: string,
+  ) {
+    super(session, deps, `$share/${share}/${topic}`);
+  }
+
+  protected async readBatch(max: number, signal: AbortSignal): Promise<void> {
+    if (this.deps.messaging.topics.get(this.topic) === undefined) {
+      await waitForTopicChange(this.deps.messaging, this.deps.clock, this.topic, FEED_WAIT_MS, signal);
+      return;
+    }
+    const popped = await this.deps.pop.receive({ group: this.share, topic: this.topic, max, invisibleMs: this.deps.config.sharedAckTimeoutMs, waitMs: FEED_WAIT_MS, signal });
+    for (const p of popped) this.#offer(p, signal);
+  }
+
+  #offer(p: PoppedMessage, signal: AbortSignal): void {
+    const ack = (): void => {
+      this.deps.pop.ack(this.share, p.receiptHandle).catch((e: unknown) => this.deps.logger.debug({ err: e, group: this.share }, 'shared MQTT ack failed (redelivered later)'));
+    };
+    const release = (): void => {
+      this.deps.pop.extend(this.share, p.receiptHandle, 0).catch((e: unknown) => this.deps.logger.debug({ err: e, group: this.share }, 'shared MQTT release failed'));
+    };
+    if (signal.aborted) return release();
+    this.session.offer(this.key, p.message, ack, release);
+  }
+}

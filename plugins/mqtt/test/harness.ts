@@ -1,0 +1,79 @@
+import type { ExecutionContext } from 'ava';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createKernel, type Kernel } from '../../../kernel/kernel.js';
+import type { Messaging } from '../../../kernel/messaging/api.js';
+import { MESSAGING } from '../../../kernel/tokens.js';
+import { tempDir } from '../../../test/helpers/kernel-harness.js';
+import { captureLogger, type LogCapture } from '../../../test/helpers/kernel-logs.js';
+import { MQTT_DOOR } from '../tokens.js';
+
+/** The plugins the MQTT door needs (and nothing else). */
+export const MQTT_LOAD = ['metadata-file', 'store-commitlog', 'flush-async', 'auth-allow-all', 'messaging', 'pop', 'mqtt'] as const;
+
+export interface MqttBrokerUnderTest {
+  readonly kernel: Kernel;
+  readonly messaging: Messaging;
+  readonly logs: LogCapture;
+  readonly port: number;
+  readonly url: string;
+  readonly dataDir: string;
+  /** Stop this kernel (graceful); the data dir stays for a restart. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse a data dir (a restart); default: a new temp dir removed at teardown. */
+  readonly dataDir?: string;
+  /** Extra config values merged over the defaults (e.g. `{ plugins: { mqtt: { maxRetained: 2 } } }`). */
+  readonly plugins?: Record<string, Record<string, unknown>>;
+  readonly load?: readonly string[];
+}
+
+/** A kernel with the MQTT door on 127.0.0.1:0 over a temp data dir; stopped at teardown. */
+export async function startMqttBroker(t: ExecutionContext, options: StartOptions = {}): Promise<MqttBrokerUnderTest> {
+  const dataDir = options.dataDir ?? (await tempDir(t, 'cometmq-mqtt-'));
+  const logs = captureLogger();
+  const plugins = options.plugins ?? {};
+  const kernel = createKernel({
+    logger: logs.logger,
+    plugins: [],
+    config: {
+      defaults: { load: [] },
+      values: { dataDir, load: [...(options.load ?? MQTT_LOAD)], plugins: { ...plugins, mqtt: { host: '127.0.0.1', port: 0, ...plugins.mqtt } } },
+      env: {},
+      flags: {},
+      file: undefined,
+      cwd: dataDir,
+    },
+  });
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= kernel.stop('test').then(() => undefined));
+  t.teardown(stop);
+  await kernel.start();
+  const port = kernel.resolve(MQTT_DOOR).address()!.port;
+  return { kernel, messaging: kernel.resolve(MESSAGING), logs, port, url: `mqtt://127.0.0.1:${port}`, dataDir, stop };
+}
+
+/** An mqtt.js client connected (CONNACK received), ended at teardown. */
+export async function connectClient(t: ExecutionContext, url: string, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  t.teardown(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())));
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  return client;
+}
+
+export interface Received {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly packet: mqtt.IPublishPacket;
+}
+
+/** Collect every message a client receives. */
+export function collect(client: MqttClient): Received[] {
+  const out: Received[] = [];
+  client.on('message', (topic, payload, packet) => out.push({ topic, payload, packet }));
+  return out;
+}
