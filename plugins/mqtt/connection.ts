@@ -34,6 +34,8 @@ export class Connection implements Outlet, SessionOwner {
   readonly aliases = new Map<number, string>();
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (checked against our Receive Maximum). */
   inboundPending = 0;
+  /** Set while publishes wait for a topic's auto-creation (handlers/publish.ts startInOrder). */
+  produceGate: Promise<void> | undefined;
   readonly logger: Logger;
   #state: State = 'awaitingConnect';
   readonly #parser: Parser & { settings: { protocolVersion?: number } };

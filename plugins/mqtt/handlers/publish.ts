@@ -1,7 +1,7 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { RC } from '../codes.js';
 import type { Connection } from '../connection.js';
-import { checkTopicName } from '../topics.js';
+import { checkTopicName, firstLevel } from '../topics.js';
 
 /**
  * PUBLISH from a client (MQTT 3.1.1 §3.3, MQTT 5 §3.3): resolve the topic alias, check the topic
@@ -33,7 +33,7 @@ export function onPublish(c: Connection, p: IPublishPacket): void {
     return c.ordered(() => ack(c, p, RC.SUCCESS, undefined));
   }
   if (p.qos === 2) session.inboundQos2.add(id);
-  const stored = c.broker.publish(topic, p, c.clientId);
+  const stored = startInOrder(c, topic, () => c.broker.publish(topic, p, c.clientId));
   c.ordered(async () => {
     const outcome = await stored;
     if (outcome.status === 'stored') {
@@ -77,4 +77,23 @@ function resolveTopic(c: Connection, p: IPublishPacket): string | undefined {
     return undefined;
   }
   return known;
+}
+
+/**
+ * Start a store call so that one connection's messages are appended in arrival order (§4.6). While a
+ * topic is being auto-created its first publish takes a longer path than the ones after it, so until
+ * the topic exists each publish starts only after the previous one is stored.
+ */
+function startInOrder<T>(c: Connection, topic: string, start: () => Promise<T>): Promise<T> {
+  if (c.produceGate === undefined && c.broker.deps.messaging.topics.get(firstLevel(topic)) !== undefined) return start();
+  const run = (c.produceGate ?? Promise.resolve()).then(start);
+  const gate = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  c.produceGate = gate;
+  void gate.then(() => {
+    if (c.produceGate === gate) c.produceGate = undefined;
+  });
+  return run;
 }

@@ -54,9 +54,17 @@ export async function startMqttBroker(t: ExecutionContext, options: StartOptions
   return { kernel, messaging: kernel.resolve(MESSAGING), logs, port, url: `mqtt://127.0.0.1:${port}`, dataDir, stop };
 }
 
-/** An mqtt.js client connected (CONNACK received), ended at teardown. */
+const collected = new WeakMap<MqttClient, Received[]>();
+
+/**
+ * An mqtt.js client connected (CONNACK received), ended at teardown. Messages are collected from the
+ * start (a resumed session's deliveries arrive in the same read as CONNACK): see collect().
+ */
 export async function connectClient(t: ExecutionContext, url: string, options: IClientOptions = {}): Promise<MqttClient> {
   const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  const out: Received[] = [];
+  client.on('message', (topic, payload, packet) => out.push({ topic, payload, packet }));
+  collected.set(client, out);
   t.teardown(() => new Promise<void>((resolve) => client.end(true, {}, () => resolve())));
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
@@ -71,9 +79,9 @@ export interface Received {
   readonly packet: mqtt.IPublishPacket;
 }
 
-/** Collect every message a client receives. */
+/** Every message the client (from connectClient) has received, in order; the array keeps growing. */
 export function collect(client: MqttClient): Received[] {
-  const out: Received[] = [];
-  client.on('message', (topic, payload, packet) => out.push({ topic, payload, packet }));
+  const out = collected.get(client);
+  if (out === undefined) throw new Error('collect() works on clients made by connectClient()');
   return out;
 }
