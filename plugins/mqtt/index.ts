@@ -9,7 +9,7 @@ import { MQTT_DOOR } from './tokens.js';
 export { mqttConfig, mqttConfigSchema } from './config.js';
 export type { MqttConfig } from './config.js';
 export { MQTT_DOOR } from './tokens.js';
-export type { MqttDoorInfo } from './tokens.js';
+export type { MqttDoorInfo, MqttSessionInfo } from './tokens.js';
 
 /**
  * The MQTT door (docs/mqtt.md): requires MESSAGING and POP, provides MQTT_DOOR, registers a Door.
@@ -19,7 +19,13 @@ export default definePlugin({
   manifest,
   register(ctx) {
     let door: MqttDoor | undefined;
-    ctx.provide(MQTT_DOOR, { address: () => door?.address() });
+    ctx.provide(MQTT_DOOR, {
+      address: () => door?.address(),
+      session: (clientId) => {
+        const s = door?.broker.sessions.get(clientId);
+        return s === undefined ? undefined : { clientId, connected: s.attached, persistent: s.persistent, subscriptions: [...s.subscriptions.keys()], inflight: s.inflightCount };
+      },
+    });
     const doors = ctx.resolve(DOOR_REGISTRY);
     return {
       async init() {

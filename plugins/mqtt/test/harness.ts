@@ -5,6 +5,7 @@ import type { Messaging } from '../../../kernel/messaging/api.js';
 import { MESSAGING } from '../../../kernel/tokens.js';
 import { tempDir } from '../../../test/helpers/kernel-harness.js';
 import { captureLogger, type LogCapture } from '../../../test/helpers/kernel-logs.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 import { MQTT_DOOR } from '../tokens.js';
 
 /** The plugins the MQTT door needs (and nothing else). */
@@ -17,6 +18,8 @@ export interface MqttBrokerUnderTest {
   readonly port: number;
   readonly url: string;
   readonly dataDir: string;
+  /** Resolves once the client's session has the filter subscribed (for clients whose output cannot be watched). */
+  subscribed(clientId: string, filter: string): Promise<void>;
   /** Stop this kernel (graceful); the data dir stays for a restart. */
   stop(): Promise<void>;
 }
@@ -50,8 +53,11 @@ export async function startMqttBroker(t: ExecutionContext, options: StartOptions
   const stop = (): Promise<void> => (stopped ??= kernel.stop('test').then(() => undefined));
   t.teardown(stop);
   await kernel.start();
-  const port = kernel.resolve(MQTT_DOOR).address()!.port;
-  return { kernel, messaging: kernel.resolve(MESSAGING), logs, port, url: `mqtt://127.0.0.1:${port}`, dataDir, stop };
+  const door = kernel.resolve(MQTT_DOOR);
+  const port = door.address()!.port;
+  const subscribed = (clientId: string, filter: string): Promise<void> =>
+    waitFor(() => door.session(clientId)?.connected === true && door.session(clientId)!.subscriptions.includes(filter), { timeoutMs: 10_000, message: `${clientId} subscribed to ${filter}` });
+  return { kernel, messaging: kernel.resolve(MESSAGING), logs, port, url: `mqtt://127.0.0.1:${port}`, dataDir, subscribed, stop };
 }
 
 const collected = new WeakMap<MqttClient, Received[]>();
