@@ -14,6 +14,7 @@ export const DEFAULT_LOAD: readonly string[] = Object.freeze([
   'pop',
   'remoting',
   'http',
+  'mqtt',
   'namesrv',
   'broker-registration',
 ]);

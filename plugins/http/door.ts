@@ -11,7 +11,8 @@ import type { HttpExtension, HttpExtensionFactory } from './extension.js';
 import type { Route, RouteDeps } from './route.js';
 import { apiRoutes } from './routes/index.js';
 import { createHttpServer, type HttpServer } from './server.js';
-import type { HttpDoor } from './tokens.js';
+import type { HttpDoor, UpgradeHandler } from './tokens.js';
+import { CometError } from '../../kernel/errors.js';
 
 export interface HttpDoorDeps {
   readonly messaging: Messaging;
@@ -54,7 +55,8 @@ export function createHttpDoor(deps: HttpDoorDeps, config: HttpConfig, factories
   const extensions = factories.map((factory) => factory({ messaging: deps.messaging, pop: deps.pop, config, clock, logger }));
   const routes = apiRoutes(routeDeps, () => Object.assign({}, ...extensions.map((e) => e.openapiPaths ?? {})));
   const app = createApp(routes, routeDeps, extensions, logger);
-  const server = createHttpServer(config, app, extensions, clock, logger);
+  const mounted = new Map<string, UpgradeHandler>();
+  const server = createHttpServer(config, app, extensions, clock, logger, mounted);
   let drained: Promise<void> | undefined;
 
   const stopAccepting = async (): Promise<void> => {
@@ -87,6 +89,14 @@ export function createHttpDoor(deps: HttpDoorDeps, config: HttpConfig, factories
     server,
     door,
     address: () => server.address(),
+    mountUpgrade(path, handler) {
+      if (mounted.has(path) || extensions.some((e) => e.upgradePaths?.includes(path) === true)) {
+        throw new CometError('CONFIG_INVALID', `the HTTP door already serves upgrades at ${path}`);
+      }
+      if (!path.startsWith('/')) throw new CometError('CONFIG_INVALID', `upgrade path ${JSON.stringify(path)} must start with /`);
+      mounted.set(path, handler);
+      return () => void mounted.delete(path);
+    },
     async start() {
       const bound = await server.listen();
       started = true;

@@ -10,7 +10,7 @@ export type { HttpDoorDeps, HttpDoorInstance } from './door.js';
 export { httpConfig, httpConfigSchema } from './config.js';
 export type { HttpConfig } from './config.js';
 export { HTTP_DOOR } from './tokens.js';
-export type { HttpDoor } from './tokens.js';
+export type { HttpDoor, UpgradeHandler } from './tokens.js';
 export type { HttpExtension, HttpExtensionDeps, HttpExtensionFactory } from './extension.js';
 export { isLoopbackAddress } from './loopback.js';
 
@@ -29,7 +29,7 @@ export default definePlugin({
       ctx.config,
       HTTP_EXTENSIONS,
     );
-    ctx.provide(HTTP_DOOR, { address: () => door.address() });
+    ctx.provide(HTTP_DOOR, { address: () => door.address(), mountUpgrade: (path, handler) => door.mountUpgrade(path, handler) });
     doors.add(door.door);
     return {
       async start() {

@@ -10,6 +10,7 @@ import { declaredLength } from './body.js';
 import type { HttpConfig } from './config.js';
 import { errorJson } from './errors.js';
 import type { HttpExtension } from './extension.js';
+import type { UpgradeHandler } from './tokens.js';
 
 /** The one node:http server of the HTTP door: REST through hono, upgrades to the matching extension. */
 export interface HttpServer {
@@ -28,7 +29,7 @@ function checkingIntervalMs(config: HttpConfig): number {
   return Math.max(10, Math.min(1000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4)));
 }
 
-export function createHttpServer(config: HttpConfig, app: Hono, extensions: readonly HttpExtension[], clock: Clock, logger: Logger): HttpServer {
+export function createHttpServer(config: HttpConfig, app: Hono, extensions: readonly HttpExtension[], clock: Clock, logger: Logger, mounted: ReadonlyMap<string, UpgradeHandler> = new Map()): HttpServer {
   const listener = getRequestListener(app.fetch);
   let accepting = true;
   let bound: { host: string; port: number } | undefined;
@@ -76,12 +77,13 @@ export function createHttpServer(config: HttpConfig, app: Hono, extensions: read
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     const extension = extensions.find((e) => e.upgrade !== undefined && e.upgradePaths?.includes(path) === true);
+    const handler = mounted.get(path) ?? extension?.upgrade?.bind(extension);
     if (!accepting) return refuseUpgrade(socket, 'SERVICE_UNAVAILABLE', 'the broker is shutting down');
-    if (extension?.upgrade === undefined) return refuseUpgrade(socket, 'HTTP_ROUTE_NOT_FOUND', `no upgrade endpoint at ${path}`);
+    if (handler === undefined) return refuseUpgrade(socket, 'HTTP_ROUTE_NOT_FOUND', `no upgrade endpoint at ${path}`);
     try {
-      extension.upgrade(req, socket, head);
+      handler(req, socket, head);
     } catch (err) {
-      logger.error({ err, extension: extension.name, path }, 'upgrade handler failed');
+      logger.error({ err, extension: extension?.name, path }, 'upgrade handler failed');
       socket.destroy();
     }
   };

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { wrapError } from '../../kernel/errors.js';
+import { CometError } from '../../kernel/errors.js';
 import type { Door, GroupMember } from '../../kernel/messaging/door.js';
 import { MqttBroker, type BrokerDeps } from './broker.js';
 import { RC } from './codes.js';
@@ -27,7 +27,7 @@ export class MqttDoor implements Door {
     const { host, port } = this.deps.config;
     const server = net.createServer((socket) => this.accept(socket, `${socket.remoteAddress}:${socket.remotePort}`));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(wrapError('MQTT_LISTEN_FAILED', `MQTT door cannot listen on ${host}:${port}`, e)));
+      server.once('error', (e) => reject(new CometError('MQTT_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${e.message}`, { cause: e })));
       server.listen(port, host, () => resolve());
     });
     this.#server = server;

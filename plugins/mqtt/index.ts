@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { definePlugin } from '../../kernel/plugin.js';
 import { DOOR_REGISTRY, MESSAGING, POP } from '../../kernel/tokens.js';
+import { HTTP_DOOR } from '../http/tokens.js';
 import { MqttDoor } from './door.js';
+import { mqttOverWebSocket } from './websocket.js';
 import { manifest } from './manifest.js';
 import { RocksStateStore } from './state.js';
 import { MQTT_DOOR } from './tokens.js';
@@ -27,16 +29,20 @@ export default definePlugin({
       },
     });
     const doors = ctx.resolve(DOOR_REGISTRY);
+    const http = ctx.resolveOptional(HTTP_DOOR);
+    let unmount: (() => void) | undefined;
     return {
       async init() {
         const state = await RocksStateStore.open(path.join(ctx.kernel.dataDir, ctx.config.subfolder));
         door = new MqttDoor({ messaging: ctx.resolve(MESSAGING), pop: ctx.resolve(POP), clock: ctx.clock, logger: ctx.logger, config: ctx.config, state });
         doors.add(door);
+        if (http !== undefined && ctx.config.websocketPath !== '') unmount = http.mountUpgrade(ctx.config.websocketPath, mqttOverWebSocket(door, ctx.config.maxPacketBytes));
       },
       async start() {
         await door!.start();
       },
       async stop(deadline) {
+        unmount?.();
         await door?.stopAccepting();
         await door?.drain(deadline);
       },

@@ -128,6 +128,8 @@ function brokerFlags(port: number, extra: readonly string[] = []): string[] {
     // The broker role loads the HTTP door too: a free loopback port, never 8080.
     ...set('plugins.http.host', '127.0.0.1'),
     ...set('plugins.http.port', 0),
+    ...set('plugins.mqtt.host', '127.0.0.1'),
+    ...set('plugins.mqtt.port', 0),
     ...extra,
   ];
 }

@@ -6,6 +6,7 @@ export const LOOPBACK_DOORS = {
   remoting: { host: '127.0.0.1', port: 0 },
   namesrv: { host: '127.0.0.1', port: 0 },
   http: { host: '127.0.0.1', port: 0 },
+  mqtt: { host: '127.0.0.1', port: 0 },
 } as const;
 
 /** The same as `--set` flags for the CLI. */
