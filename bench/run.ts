@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   native: () => import('./native.js'),
   http: () => import('./http.js'),
   ws: () => import('./ws.js'),
+  mqtt: () => import('./mqtt.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -124,6 +124,12 @@ export interface Messaging {
    * ('timeout') or when `signal` aborts ('aborted'). Woken on append, not by polling.
    */
   waitForMessages(topic: string, queueId: number, offset: number, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome>;
+  /**
+   * The same for several queues of one topic at once (one waiter, one timer): 'arrived' as soon as
+   * any queue q has a message at or beyond `offsets[q]`. Queues past the end of `offsets` are not
+   * waited on. For consumers that read every queue of a topic (broadcasting, MQTT, SSE).
+   */
+  waitForTopic(topic: string, offsets: readonly number[], timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome>;
 
   /**
    * Authorised as `consume` on the group and the topic (auth is async, hence the promise). A negative

@@ -55,6 +55,7 @@ export function createMessaging(deps: MessagingDeps, config: MessagingConfig = m
     produceBatch: (topic, requests, identity = anon, options) => producer.produceBatch(topic, requests, identity, options),
     read: (request, identity = anon) => reader.read(request, identity),
     waitForMessages: (topic, queueId, offset, timeoutMs, signal) => reader.waitForMessages(topic, queueId, offset, timeoutMs, signal),
+    waitForTopic: (topic, offsets, timeoutMs, signal) => reader.waitForTopic(topic, offsets, timeoutMs, signal),
     commitOffset: (group, topic, queueId, offset, identity = anon) => offsets.commit(group, topic, queueId, offset, identity),
     queryOffset: (group, topic, queueId) => offsets.query(group, topic, queueId),
     startOffset: (group, topic, queueId) => offsets.start(group, topic, queueId),

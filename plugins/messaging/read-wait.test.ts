@@ -140,3 +140,28 @@ test('close resolves every waiter aborted, detaches from the store and aborts la
   t.is(h.clock.pending(), 0);
   t.is(await h.messaging.waitForMessages('T', 0, 0, 30_000), 'aborted');
 });
+
+test('waitForTopic: one waiter for several queues; arrived on any listed queue, not on an unlisted one; timeout; abort; bad input', async (t) => {
+  const h = harness(t);
+  await withTopic(h, 'W', 3);
+  const waiting = h.messaging.waitForTopic('W', [0, 0], 10_000);
+  t.is(h.messaging.waiterCount(), 1, 'one waiter for the two queues');
+  await h.messaging.produce({ topic: 'W', body: enc('q2'), queueId: 2 });
+  t.is(h.messaging.waiterCount(), 1, 'queue 2 is not listed: still waiting');
+  await h.messaging.produce({ topic: 'W', body: enc('q1'), queueId: 1 });
+  t.is(await waiting, 'arrived');
+  t.is(h.messaging.waiterCount(), 0);
+  t.is(await h.messaging.waitForTopic('W', [0, 0], 1000), 'arrived', 'already past an offset: at once');
+  const timing = h.messaging.waitForTopic('W', [1, 1, 1], 1000);
+  h.clock.advance(1000);
+  t.is(await timing, 'timeout');
+  t.is(h.clock.pending(), 0, 'timer cancelled or fired');
+  const ac = new AbortController();
+  const aborted = h.messaging.waitForTopic('W', [1, 1, 1], 10_000, ac.signal);
+  ac.abort('stop');
+  t.is(await aborted, 'aborted');
+  t.is(h.messaging.waiterCount(), 0);
+  await rejectsWith(t, h.messaging.waitForTopic('W', [-1], 10), 'OFFSET_INVALID');
+  await rejectsWith(t, h.messaging.waitForTopic('bad topic', [0], 10), 'TOPIC_NAME_INVALID');
+  await rejectsWith(t, h.messaging.waitForTopic('W', [0], -1), 'MESSAGE_INVALID');
+});

@@ -45,4 +45,14 @@ export class Reader {
     }
     return this.waiters.wait(topic, queueId, offset, timeoutMs, signal);
   }
+
+  async waitForTopic(topic: string, offsets: readonly number[], timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    validateTopicName(topic);
+    if (!Array.isArray(offsets)) throw new CometError('MESSAGE_INVALID', 'offsets must be an array of queue offsets');
+    for (const o of offsets) checkOffset(o);
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      throw new CometError('MESSAGE_INVALID', `timeoutMs ${String(timeoutMs)} is not a non-negative number`);
+    }
+    return this.waiters.waitTopic(topic, offsets, timeoutMs, signal);
+  }
 }

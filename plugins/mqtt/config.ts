@@ -13,8 +13,8 @@ export const mqttConfigSchema = z.strictObject({
   connectTimeoutMs: z.number().int().positive().default(10_000),
   /** Keep-alive a client asking for 0 (none) or more gets from the server (MQTT 5 Server Keep Alive); 0 = honour the client's. */
   maxKeepAliveSecs: z.number().int().min(0).max(65_535).default(0),
-  /** QoS 1/2 deliveries in flight to one client (MQTT 3.1.1; MQTT 5 clients cap it lower with Receive Maximum). */
-  maxInflight: z.number().int().min(1).max(65_535).default(64),
+  /** QoS 1/2 deliveries in flight to one client (MQTT 5 clients may cap it lower with Receive Maximum). */
+  maxInflight: z.number().int().min(1).max(65_535).default(1024),
   /** Receive Maximum the server announces: QoS 1/2 PUBLISHes a client may have unacknowledged. */
   receiveMaximum: z.number().int().min(1).max(65_535).default(1024),
   /** Topic Alias Maximum the server announces (inbound aliases per connection). */

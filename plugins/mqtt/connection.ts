@@ -49,6 +49,7 @@ export class Connection implements Outlet, SessionOwner {
   #connectTimer: TimerHandle | undefined;
   #normalDisconnect = false;
   #drainWaiters: (() => void)[] = [];
+  #corked = false;
 
   constructor(
     readonly broker: MqttBroker,
@@ -117,6 +118,16 @@ export class Connection implements Outlet, SessionOwner {
 
   send(packet: Packet | IPublishPacket | { cmd: 'pubrel'; messageId: number }): void {
     if (this.#state === 'closed') return;
+    // Acknowledgements of one group commit leave in one write (deliveries go out at once: batching
+    // them delays the subscriber's acknowledgements and slows the window down).
+    if (packet.cmd !== 'publish' && !this.#corked) {
+      this.#corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(generate(packet as Packet, { protocolVersion: this.protocolVersion }));
   }
 

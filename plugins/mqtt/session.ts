@@ -15,7 +15,7 @@ import { matches, type TopicFilter } from './topics.js';
 /** Longest single long poll of a feed (abortable; the loop polls again at once). */
 const FEED_WAIT_MS = 20_000;
 /** Most messages a feed reads at once. */
-const FEED_BATCH = 64;
+const FEED_BATCH = 256;
 /** Pause after a failed read before the feed tries again. */
 const RETRY_AFTER_ERROR_MS = 1000;
 
@@ -196,7 +196,10 @@ export class Session {
     this.#deliver(packet, () => undefined, undefined);
   }
 
-  /** Resolves when another QoS 1/2 delivery fits and the connection can take it (or detached). */
+  /**
+   * Resolves when another QoS 1/2 delivery fits and the connection can take it (or detached). A full
+   * window waits until half of it is acknowledged, so reads come in batches, not one per PUBACK.
+   */
   async room(): Promise<void> {
     for (;;) {
       const o = this.#outlet;
@@ -207,6 +210,8 @@ export class Session {
       }
       if (this.#inflight.size < o.inflightLimit) return;
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      if (this.#inflight.size >= o.inflightLimit) continue;
+      return;
     }
   }
 
@@ -283,7 +288,8 @@ export class Session {
 
   #free(packetId: number): void {
     this.#inflight.delete(packetId);
-    this.#wakeRoom();
+    const limit = this.#outlet?.inflightLimit ?? 0;
+    if (this.#roomWaiters.length > 0 && this.#inflight.size <= Math.floor(limit / 2)) this.#wakeRoom();
   }
 
   #wakeRoom(): void {

@@ -50,7 +50,8 @@ async function connect(c: Connection, p: IConnectPacket, v: 3 | 4 | 5): Promise<
   if (config.maxKeepAliveSecs > 0 && (keepAlive === 0 || keepAlive > config.maxKeepAliveSecs)) {
     keepAlive = serverKeepAlive = config.maxKeepAliveSecs;
   }
-  if (v === 5) c.inflightLimit = Math.min(p.properties?.receiveMaximum ?? 65_535, 65_535);
+  // MQTT 5 §3.1.2.11.3: never more unacknowledged than the client's Receive Maximum (and our own cap).
+  if (v === 5) c.inflightLimit = Math.min(p.properties?.receiveMaximum ?? 65_535, config.maxInflight);
 
   c.clientId = clientId;
   c.will = will;
