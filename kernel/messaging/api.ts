@@ -127,7 +127,8 @@ export interface Messaging {
   /**
    * The same for several queues of one topic at once (one waiter, one timer): 'arrived' as soon as
    * any queue q has a message at or beyond `offsets[q]`. Queues past the end of `offsets` are not
-   * waited on. For consumers that read every queue of a topic (broadcasting, MQTT, SSE).
+   * waited on. Also 'arrived' when the topic is created, changed or deleted (its queues may differ:
+   * read again). For consumers that read every queue of a topic (broadcasting, MQTT, SSE).
    */
   waitForTopic(topic: string, offsets: readonly number[], timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome>;
 

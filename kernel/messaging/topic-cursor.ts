@@ -114,8 +114,15 @@ export class TopicCursor {
 
   /** True when something may have changed (an arrival or a topic change); false on timeout/abort. */
   async #waitAny(waitMs: number, signal: AbortSignal): Promise<boolean> {
+    const n = this.#queueCount();
+    if (n > 0) {
+      // One waiter for every queue; it also answers when the topic's queues change.
+      const offsets = Array.from({ length: n }, (_, q) => this.#offset(q));
+      return (await this.#messaging.waitForTopic(this.#topic, offsets, waitMs, signal)) === 'arrived';
+    }
+    // No such topic yet: wait for it to be created.
     const local = new AbortController();
-    // An explicit reason: abort() without one builds a DOMException each time (a cost per wake-up).
+    // An explicit reason: abort() without one builds a DOMException each time.
     const onAbort = (): void => local.abort(ABORTED);
     signal.addEventListener('abort', onAbort, { once: true });
     let changed = false;
@@ -125,10 +132,8 @@ export class TopicCursor {
       local.abort(ABORTED);
     });
     try {
-      const n = this.#queueCount();
-      const offsets = Array.from({ length: n }, (_, q) => this.#offset(q));
-      const outcome = n === 0 ? await abortableDelay(this.#clock, waitMs, local.signal) : await this.#messaging.waitForTopic(this.#topic, offsets, waitMs, local.signal);
-      return changed || outcome === 'arrived';
+      await abortableDelay(this.#clock, waitMs, local.signal);
+      return changed;
     } finally {
       stopWatching();
       signal.removeEventListener('abort', onAbort);

@@ -39,6 +39,8 @@ export function createMessaging(deps: MessagingDeps, config: MessagingConfig = m
   const topics = new TopicRegistry(deps, config);
   const groups = new GroupRegistry(deps, config);
   const waiters = new WaiterRegistry(deps, config.maxWaiters);
+  // A topic-wide wait reads again when its topic's queues may have changed.
+  topics.onChange((name) => waiters.topicChanged(name));
   const schedule = new ScheduleService(deps, topics, parseDelayLevels(config.delayLevels), config.scheduleRetryMs);
   const producer = new Producer(deps, topics, schedule);
   const sendBack = new SendBack(deps, topics, groups, schedule);

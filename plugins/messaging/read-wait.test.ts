@@ -165,3 +165,12 @@ test('waitForTopic: one waiter for several queues; arrived on any listed queue, 
   await rejectsWith(t, h.messaging.waitForTopic('bad topic', [0], 10), 'TOPIC_NAME_INVALID');
   await rejectsWith(t, h.messaging.waitForTopic('W', [0], -1), 'MESSAGE_INVALID');
 });
+
+test('waitForTopic answers arrived when its topic changes (queues added: read again)', async (t) => {
+  const h = harness(t);
+  await withTopic(h, 'G', 2);
+  const waiting = h.messaging.waitForTopic('G', [0, 0], 30_000);
+  await h.messaging.topics.update({ topicName: 'G', readQueueNums: 4, writeQueueNums: 4 });
+  t.is(await waiting, 'arrived');
+  t.is(h.messaging.waiterCount(), 0);
+});

@@ -141,6 +141,13 @@ export class WaiterRegistry {
     });
   }
 
+  /** The topic was created, changed or deleted: topic-wide waiters answer 'arrived' (read again). */
+  topicChanged(topic: string): void {
+    const set = this.topicWaiters.get(topic);
+    if (set === undefined) return;
+    for (const waiter of [...set]) waiter.settle('arrived');
+  }
+
   private wakeTopic(topic: string, queueId: number, maxOffset: number): void {
     const set = this.topicWaiters.get(topic);
     if (set === undefined) return;

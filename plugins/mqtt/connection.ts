@@ -131,6 +131,16 @@ export class Connection implements Outlet, SessionOwner {
     this.socket.write(generate(packet as Packet, { protocolVersion: this.protocolVersion }));
   }
 
+  batch(fn: () => void): void {
+    if (this.#corked || this.#state === 'closed') return fn();
+    this.socket.cork();
+    try {
+      fn();
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
   canWrite(): boolean {
     return this.#state !== 'closed' && this.socket.writableLength < this.broker.deps.config.maxPendingWriteBytes;
   }

@@ -29,6 +29,8 @@ export interface Outlet {
   canWrite(): boolean;
   /** Resolves when canWrite() or the connection closed. */
   whenWritable(): Promise<void>;
+  /** Run `fn`, sending what it sends in one write. */
+  batch(fn: () => void): void;
 }
 
 export interface Subscription extends SubscriptionRecord {
@@ -215,6 +217,12 @@ export class Session {
     }
   }
 
+  /** Offer a batch of reads in one write to the connection (when attached). */
+  batch(fn: () => void): void {
+    if (this.#outlet === undefined) fn();
+    else this.#outlet.batch(fn);
+  }
+
   roomLeft(): number {
     const o = this.#outlet;
     return o === undefined ? 0 : Math.max(0, o.inflightLimit - this.#inflight.size);
@@ -391,6 +399,11 @@ class TopicFeed extends Feed {
       for (const m of messages) this.#rewind(m);
       return;
     }
+    this.session.batch(() => this.#offerAll(messages));
+    for (const q of new Set(messages.map((m) => m.queueId))) this.#commit(q);
+  }
+
+  #offerAll(messages: readonly StoredMessage[]): void {
     for (const m of messages) {
       let set = this.#pending.get(m.queueId);
       if (set === undefined) this.#pending.set(m.queueId, (set = new Set()));
@@ -401,7 +414,6 @@ class TopicFeed extends Feed {
         this.#commit(m.queueId);
       }, undefined);
     }
-    for (const q of new Set(messages.map((m) => m.queueId))) this.#commit(q);
   }
 
   #rewind(m: StoredMessage): void {
@@ -444,7 +456,9 @@ class SharedFeed extends Feed {
       return;
     }
     const popped = await this.deps.pop.receive({ group: this.share, topic: this.topic, max, invisibleMs: this.deps.config.sharedAckTimeoutMs, waitMs: FEED_WAIT_MS, signal });
-    for (const p of popped) this.#offer(p, signal);
+    this.session.batch(() => {
+      for (const p of popped) this.#offer(p, signal);
+    });
   }
 
   #offer(p: PoppedMessage, signal: AbortSignal): void {
