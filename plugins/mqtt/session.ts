@@ -80,6 +80,8 @@ export class Session {
   readonly inboundQos2 = new Set<number>();
   readonly #inflight = new Map<number, Inflight>();
   readonly #feeds = new Map<string, Feed>();
+  /** Retained messages for new subscriptions waiting for room in the window (cleared on detach). */
+  #retainedQueue: Omit<IPublishPacket, 'messageId'>[] = [];
   #nextPacketId = 1;
   #outlet: Outlet | undefined;
   #roomWaiters: (() => void)[] = [];
@@ -130,6 +132,7 @@ export class Session {
   /** The connection is gone: stop reading; shared deliveries go back to their group at once. */
   detach(): void {
     this.#outlet = undefined;
+    this.#retainedQueue = [];
     for (const feed of this.#feeds.values()) feed.stop();
     for (const [id, f] of this.#inflight) {
       if (f.release === undefined) continue;
@@ -195,7 +198,20 @@ export class Session {
 
   /** A retained message for a new subscription (§3.3.1.3): retain flag set, no progress to track. */
   deliverRetained(packet: Omit<IPublishPacket, 'messageId'>): void {
-    this.#deliver(packet, () => undefined, undefined);
+    this.#retainedQueue.push(packet);
+    this.#pumpRetained();
+  }
+
+  /** Retained messages go out within the in-flight window too (an MQTT 5 client's Receive Maximum). */
+  #pumpRetained(): void {
+    const o = this.#outlet;
+    if (o === undefined) return;
+    while (this.#retainedQueue.length > 0) {
+      const next = this.#retainedQueue[0]!;
+      if (next.qos > 0 && this.#inflight.size >= o.inflightLimit) return;
+      this.#retainedQueue.shift();
+      this.#deliver(next, () => undefined, undefined);
+    }
   }
 
   /**
@@ -296,6 +312,7 @@ export class Session {
 
   #free(packetId: number): void {
     this.#inflight.delete(packetId);
+    if (this.#retainedQueue.length > 0) this.#pumpRetained();
     const limit = this.#outlet?.inflightLimit ?? 0;
     if (this.#roomWaiters.length > 0 && this.#inflight.size <= Math.floor(limit / 2)) this.#wakeRoom();
   }

@@ -1,31 +1,8 @@
-import net from 'node:net';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import fc from 'fast-check';
-import { generate, type Packet, parser as createParser } from 'mqtt-packet';
+import { generate } from 'mqtt-packet';
 import { waitFor } from '../../../test/helpers/wait.js';
-import { collect, connectClient, startMqttBroker } from './harness.js';
-
-/** A raw TCP MQTT peer: send packets or bytes, read parsed packets, see when the server closes. */
-async function rawPeer(t: ExecutionContext, port: number, protocolVersion: 4 | 5 = 4) {
-  const socket = net.connect(port, '127.0.0.1');
-  t.teardown(() => void socket.destroy());
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const parser = createParser({ protocolVersion });
-  const packets: Packet[] = [];
-  parser.on('packet', (p: Packet) => packets.push(p));
-  socket.on('data', (d: Buffer) => parser.parse(d));
-  socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return {
-    packets,
-    closed,
-    send: (p: Packet) => socket.write(generate(p, { protocolVersion })),
-    write: (b: Buffer) => socket.write(b),
-    end: () => socket.end(),
-    connect: (extra: Partial<Extract<Packet, { cmd: 'connect' }>> = {}) =>
-      socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion, clientId: 'raw', clean: true, keepalive: 30, ...extra }, { protocolVersion })),
-  };
-}
+import { collect, connectClient, rawPeer, startMqttBroker } from './harness.js';
 
 test('a packet before CONNECT closes the connection', async (t) => {
   const b = await startMqttBroker(t);

@@ -1,4 +1,6 @@
+import net from 'node:net';
 import type { ExecutionContext } from 'ava';
+import { generate, type Packet, parser as createParser } from 'mqtt-packet';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createKernel, type Kernel } from '../../../kernel/kernel.js';
 import type { Messaging } from '../../../kernel/messaging/api.js';
@@ -91,3 +93,26 @@ export function collect(client: MqttClient): Received[] {
   if (out === undefined) throw new Error('collect() works on clients made by connectClient()');
   return out;
 }
+
+/** A raw TCP MQTT peer: send packets or bytes, read parsed packets, see when the server closes. */
+export async function rawPeer(t: ExecutionContext, port: number, protocolVersion: 4 | 5 = 4) {
+  const socket = net.connect(port, '127.0.0.1');
+  t.teardown(() => void socket.destroy());
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const parser = createParser({ protocolVersion });
+  const packets: Packet[] = [];
+  parser.on('packet', (p: Packet) => packets.push(p));
+  socket.on('data', (d: Buffer) => parser.parse(d));
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return {
+    packets,
+    closed,
+    send: (p: Packet) => socket.write(generate(p, { protocolVersion })),
+    write: (b: Buffer) => socket.write(b),
+    end: () => socket.end(),
+    connect: (extra: Partial<Extract<Packet, { cmd: 'connect' }>> = {}) =>
+      socket.write(generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion, clientId: 'raw', clean: true, keepalive: 30, ...extra }, { protocolVersion })),
+  };
+}
+

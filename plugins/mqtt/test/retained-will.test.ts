@@ -1,6 +1,7 @@
 import test from 'ava';
 import { eventually, waitFor } from '../../../test/helpers/wait.js';
-import { collect, connectClient, startMqttBroker } from './harness.js';
+import type { Packet } from 'mqtt-packet';
+import { collect, connectClient, rawPeer, startMqttBroker } from './harness.js';
 
 test('retained: a new subscriber gets the last retained message per topic; replace and clear with an empty payload', async (t) => {
   const b = await startMqttBroker(t);
@@ -92,4 +93,26 @@ test('MQTT 5 will delay: not published when the client comes back in time; publi
   gone.stream.destroy();
   await waitFor(() => got.length >= 1, { timeoutMs: 5000 });
   t.deepEqual(got.map((m) => m.topic), ['presence/gone']);
+});
+
+test('MQTT 5: retained messages for a new subscription respect the client\'s Receive Maximum', async (t) => {
+  const b = await startMqttBroker(t);
+  const pub = await connectClient(t, b.url, { clientId: 'pub' });
+  for (let i = 0; i < 6; i++) await pub.publishAsync(`dev/${i}/state`, `s${i}`, { qos: 1, retain: true });
+  const peer = await rawPeer(t, b.port, 5);
+  peer.connect({ clientId: 'small', properties: { receiveMaximum: 2 } });
+  await waitFor(() => peer.packets.length >= 1);
+  peer.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'dev/+/state', qos: 1 }] });
+  const publishes = (): Extract<Packet, { cmd: 'publish' }>[] => peer.packets.filter((p): p is Extract<Packet, { cmd: 'publish' }> => p.cmd === 'publish');
+  await waitFor(() => publishes().length >= 2);
+  // Nothing more until one is acknowledged: a round trip (PINGREQ → PINGRESP) shows the broker idle.
+  peer.send({ cmd: 'pingreq' });
+  await waitFor(() => peer.packets.some((p) => p.cmd === 'pingresp'));
+  t.is(publishes().length, 2);
+  for (let acked = 0; acked < 6; acked++) {
+    await waitFor(() => publishes().length > acked);
+    peer.send({ cmd: 'puback', messageId: publishes()[acked]!.messageId!, reasonCode: 0 });
+  }
+  await waitFor(() => publishes().length >= 6);
+  t.deepEqual(publishes().map((p) => p.payload.toString()).sort(), ['s0', 's1', 's2', 's3', 's4', 's5']);
 });
