@@ -84,7 +84,7 @@ export class MqttDoor implements Door {
     for (const c of this.#connections) {
       const s = c.session;
       if (s === undefined) continue;
-      const topics = [...s.subscriptions.values()].filter((x) => x.parsed.share === group).map((x) => x.parsed.storeTopic);
+      const topics = [...s.subscriptions.values()].filter((x) => x.parsed.share === group).flatMap((x) => (x.parsed.storeTopic === undefined ? [] : [x.parsed.storeTopic]));
       if (topics.length === 0) continue;
       out.push({ clientId: c.clientId, door: 'mqtt', address: c.remote, lastSeenAt: this.deps.clock.now(), mode: 'CLUSTERING', topics: [...new Set(topics)] });
     }

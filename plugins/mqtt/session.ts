@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Messaging } from '../../kernel/messaging/api.js';
 import type { StoredMessage } from '../../kernel/messaging/message.js';
 import type { PoppedMessage, PopService } from '../../kernel/messaging/pop.js';
+import { DLQ_PREFIX, RETRY_PREFIX, SCHEDULE_TOPIC } from '../../kernel/messaging/names.js';
 import { MATCH_ALL } from '../../kernel/messaging/tags.js';
 import { type CursorStart, TopicCursor } from '../../kernel/messaging/topic-cursor.js';
 import { abortableDelay, waitForTopicChange } from '../../kernel/messaging/waits.js';
@@ -80,6 +81,8 @@ export class Session {
   readonly inboundQos2 = new Set<number>();
   readonly #inflight = new Map<number, Inflight>();
   readonly #feeds = new Map<string, Feed>();
+  /** Set while a subscription reads every topic: the topic-change listener adding feeds. */
+  #unwatch: (() => void) | undefined;
   /** Retained messages for new subscriptions waiting for room in the window (cleared on detach). */
   #retainedQueue: Omit<IPublishPacket, 'messageId'>[] = [];
   #nextPacketId = 1;
@@ -145,6 +148,7 @@ export class Session {
   /** The session ends (clean start, expiry): release everything. */
   end(): void {
     this.#ended = true;
+    this.#stopWatching();
     this.detach();
     this.#inflight.clear();
     this.#feeds.clear();
@@ -156,12 +160,10 @@ export class Session {
     for (const s of subs) {
       if (!this.subscriptions.has(s.filter)) fresh.add(s.filter);
       this.subscriptions.set(s.filter, s);
-      const key = feedKey(s.parsed);
-      if (!this.#feeds.has(key)) {
-        const feed = s.parsed.share === undefined ? new TopicFeed(this, this.deps, s.parsed.storeTopic, restored) : new SharedFeed(this, this.deps, s.parsed.share, s.parsed.storeTopic);
-        this.#feeds.set(key, feed);
-        if (this.attached) feed.start();
-      }
+      const f = s.parsed;
+      if (f.share !== undefined) this.#ensureFeed(feedKey(f), () => new SharedFeed(this, this.deps, f.share!, f.storeTopic!));
+      else if (f.storeTopic !== undefined) this.#ensureTopicFeed(f.storeTopic, restored ? 'restored' : 'latest');
+      else this.#watchAllTopics(restored ? 'restored' : 'latest');
     }
     return fresh;
   }
@@ -169,13 +171,43 @@ export class Session {
   /** Remove subscriptions; returns, per filter, whether it existed. */
   unsubscribe(filters: readonly string[]): boolean[] {
     const existed = filters.map((f) => this.subscriptions.delete(f));
-    const wanted = new Set([...this.subscriptions.values()].map((s) => feedKey(s.parsed)));
+    const subs = [...this.subscriptions.values()];
+    const everyTopic = subs.some((s) => s.parsed.share === undefined && s.parsed.storeTopic === undefined);
+    if (!everyTopic) this.#stopWatching();
+    const wanted = new Set(subs.map((s) => feedKey(s.parsed)));
     for (const [key, feed] of this.#feeds) {
-      if (wanted.has(key)) continue;
+      if (wanted.has(key) || (everyTopic && !key.startsWith('$share/'))) continue;
       feed.stop();
       this.#feeds.delete(key);
     }
     return existed;
+  }
+
+  #ensureFeed(key: string, make: () => Feed): void {
+    if (this.#feeds.has(key) || this.#ended) return;
+    const feed = make();
+    this.#feeds.set(key, feed);
+    if (this.attached) feed.start();
+  }
+
+  #ensureTopicFeed(topic: string, start: 'latest' | 'earliest' | 'restored'): void {
+    this.#ensureFeed(topic, () => new TopicFeed(this, this.deps, topic, start));
+  }
+
+  /**
+   * A filter starting with a wildcard reads every user topic (not retry, DLQ or schedule topics):
+   * the ones there now, and each one created later from its beginning.
+   */
+  #watchAllTopics(start: 'latest' | 'restored'): void {
+    for (const t of this.deps.messaging.topics.list()) if (isUserTopic(t.topicName)) this.#ensureTopicFeed(t.topicName, start);
+    this.#unwatch ??= this.deps.messaging.topics.onChange((name, config) => {
+      if (config !== undefined && isUserTopic(name)) this.#ensureTopicFeed(name, 'earliest');
+    });
+  }
+
+  #stopWatching(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 
   /** PUBACK (QoS 1) or PUBREC (QoS 2): false when no such delivery is in flight. */
@@ -264,7 +296,7 @@ export class Session {
     const ids: number[] = [];
     const publisher = m.properties[MQTT_PROPERTY.PUBLISHER];
     for (const s of this.subscriptions.values()) {
-      if (feedKey(s.parsed) !== key || !matches(s.parsed.levels, topic)) continue;
+      if (!feedMatches(s.parsed, key) || !matches(s.parsed.levels, topic)) continue;
       // MQTT 5 §3.8.3.1 No Local: not to the connection's own publications.
       if (s.noLocal && publisher === this.clientId) continue;
       qos = Math.max(qos, s.qos);
@@ -325,7 +357,18 @@ export class Session {
 }
 
 function feedKey(f: TopicFilter): string {
-  return f.share === undefined ? f.storeTopic : `$share/${f.share}/${f.storeTopic}`;
+  if (f.share !== undefined) return `$share/${f.share}/${f.storeTopic}`;
+  return f.storeTopic ?? '';
+}
+
+/** Does a subscription take the messages of the feed `key` (a topic, or `$share/{name}/{topic}`)? */
+function feedMatches(f: TopicFilter, key: string): boolean {
+  if (f.share !== undefined) return key === `$share/${f.share}/${f.storeTopic}`;
+  return f.storeTopic === undefined ? !key.startsWith('$share/') : f.storeTopic === key;
+}
+
+function isUserTopic(name: string): boolean {
+  return !name.startsWith(RETRY_PREFIX) && !name.startsWith(DLQ_PREFIX) && name !== SCHEDULE_TOPIC && !name.startsWith('RMQ_SYS_');
 }
 
 /** Reads one CometMQ topic for one session. */
@@ -382,11 +425,11 @@ class TopicFeed extends Feed {
   readonly #pending = new Map<number, Set<number>>();
   readonly #committed = new Map<number, number>();
 
-  constructor(session: Session, deps: SessionDeps, topic: string, restored: boolean) {
+  constructor(session: Session, deps: SessionDeps, topic: string, from: 'latest' | 'earliest' | 'restored') {
     super(session, deps, topic);
     this.#topic = topic;
-    let start: CursorStart = 'latest';
-    if (restored && session.persistent) {
+    let start: CursorStart = from === 'earliest' ? 'earliest' : 'latest';
+    if (from === 'restored' && session.persistent) {
       const offsets = new Map<number, number>();
       for (const e of deps.messaging.groups.offsets(session.group)) if (e.topic === topic) offsets.set(e.queueId, e.offset);
       start = { offsets, unlisted: 'beginning' };

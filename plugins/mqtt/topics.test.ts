@@ -53,8 +53,13 @@ test('matches agrees with a regular-expression reference on generated topics and
 test('parseFilter: wildcard placement, shared subscriptions and the literal first level', (t) => {
   t.true(parseFilter('a/b/#').ok);
   t.true(parseFilter('a/+/c').ok);
-  for (const bad of ['', 'a/b#', 'a/#/c', 'a/b+', '#', '+/x', '$SYS/x', 'a.b/c', '$share/g', '$share//a', '$share/g+/a', '$share/g/']) {
+  for (const bad of ['', 'a/b#', 'a/#/c', 'a/b+', '$SYS/x', 'a.b/c', '$share/g', '$share//a', '$share/g+/a', '$share/g/', '$share/g/#', '$share/g/+/x']) {
     t.false(parseFilter(bad).ok, bad);
+  }
+  for (const every of ['#', '+/x', '+/+/#']) {
+    const p = parseFilter(every);
+    t.true(p.ok, every);
+    if (p.ok) t.is(p.filter.storeTopic, undefined, `${every} reads every topic`);
   }
   const s = parseFilter('$share/workers/jobs/+');
   t.true(s.ok);

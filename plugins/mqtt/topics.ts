@@ -57,16 +57,16 @@ export interface TopicFilter {
   /** The filter without the `$share/{name}/` prefix. */
   readonly filter: string;
   readonly levels: readonly string[];
-  /** The CometMQ topic it reads (its literal first level). */
-  readonly storeTopic: string;
+  /** The CometMQ topic it reads (its literal first level); undefined for `#` / `+/…`: every user topic. */
+  readonly storeTopic: string | undefined;
 }
 
 export type FilterParse = { readonly ok: true; readonly filter: TopicFilter } | { readonly ok: false; readonly reason: string };
 
 /**
  * Parse a subscription filter: §4.7.1.2 (`#` alone and last), §4.7.1.3 (`+` a whole level), §4.8.2
- * (`$share/{ShareName}/{filter}`, share name without `/`, `+`, `#`). The first level must be a
- * literal CometMQ topic name: a filter reads one CometMQ topic.
+ * (`$share/{ShareName}/{filter}`, share name without `/`, `+`, `#`). A literal first level names the
+ * one CometMQ topic the filter reads; a wildcard first level reads every user topic (not shared).
  */
 export function parseFilter(text: string): FilterParse {
   if (text.length === 0) return { ok: false, reason: 'the topic filter is empty' };
@@ -93,7 +93,8 @@ export function parseFilter(text: string): FilterParse {
   }
   const first = levels[0]!;
   if (first === '+' || first === '#') {
-    return { ok: false, reason: `filter ${JSON.stringify(text)} starts with a wildcard; its first level must name the CometMQ topic it reads` };
+    if (share !== undefined) return { ok: false, reason: `shared filter ${JSON.stringify(text)} starts with a wildcard; a shared subscription reads one CometMQ topic` };
+    return { ok: true, filter: { text, share, filter, levels, storeTopic: undefined } };
   }
   const firstCheck = first.startsWith('$') ? bad(`filter ${JSON.stringify(text)} names a $ topic, which this broker does not publish`) : checkFirstLevel(first);
   if (!firstCheck.ok) return firstCheck;

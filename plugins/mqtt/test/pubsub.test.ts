@@ -39,3 +39,23 @@ test('messages of one MQTT topic arrive in publish order (ordered topic, §4.6),
   }
   t.is(got.length, n);
 });
+
+test('filters starting with a wildcard read every topic, also ones created after SUBSCRIBE; not retry or DLQ topics', async (t) => {
+  const b = await startMqttBroker(t);
+  const pub = await connectClient(t, b.url, { clientId: 'pub' });
+  await pub.publishAsync('alpha/x', 'a1', { qos: 1 });
+  const all = await connectClient(t, b.url, { clientId: 'all', protocolVersion: 5 });
+  await all.subscribeAsync('#', { qos: 1 });
+  const status = await connectClient(t, b.url, { clientId: 'status' });
+  await status.subscribeAsync('+/status', { qos: 1 });
+  await pub.publishAsync('alpha/status', 'a2', { qos: 1 });
+  await pub.publishAsync('beta/status', 'b1', { qos: 1 });
+  await pub.publishAsync('gamma/other', 'g1', { qos: 1 });
+  await b.messaging.produce({ topic: '%DLQ%somegroup', body: Buffer.from('dead') });
+  await waitFor(() => collect(all).length >= 3 && collect(status).length >= 2);
+  // A later message on an existing topic: by then the DLQ message would have had its chance too.
+  await pub.publishAsync('alpha/end', 'a3', { qos: 1 });
+  await waitFor(() => collect(all).some((m) => m.payload.toString() === 'a3'));
+  t.deepEqual(collect(all).map((m) => m.payload.toString()).sort(), ['a2', 'a3', 'b1', 'g1']);
+  t.deepEqual(collect(status).map((m) => m.topic).sort(), ['alpha/status', 'beta/status']);
+});
