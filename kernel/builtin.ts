@@ -16,6 +16,7 @@ export const BUILTIN_PLUGINS = [
   'pop',
   'http',
   'mqtt',
+  'stomp',
 ] as const;
 
 export type BuiltinPluginName = (typeof BUILTIN_PLUGINS)[number];

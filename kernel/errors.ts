@@ -115,6 +115,7 @@ export const ERRORS = {
   WS_SLOW_CLIENT: spec('The WebSocket client does not read fast enough; its send buffer passed the limit.', 'Read frames promptly or grant fewer credits.', 503, 2),
   MQTT_LISTEN_FAILED: spec('The MQTT door could not listen on its host and port (port in use, bad address, no permission).', 'Free the port or change plugins.mqtt.host / plugins.mqtt.port.', 500, 1),
   MQTT_PROPERTY_INVALID: spec('An MQTT 5 user property uses a reserved name (a store property or the MQTT_ prefix) or the separators U+0001/U+0002.', 'Rename the property (docs/mqtt.md "Mapping").', 400, 13),
+  STOMP_LISTEN_FAILED: spec('The STOMP door could not listen on its host and port (port in use, bad address, no permission).', 'Free the port or change plugins.stomp.host / plugins.stomp.port.', 500, 1),
   INTERNAL: spec('An unexpected internal error.', 'Report it with the log lines around it.', 500, 1),
 } as const satisfies Record<string, ErrorSpec>;
 

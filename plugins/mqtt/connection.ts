@@ -1,6 +1,8 @@
 import type { Duplex } from 'node:stream';
 import { generate, type IPublishPacket, type Packet, parser as createParser, type Parser } from 'mqtt-packet';
 import type { Logger } from 'pino';
+import { ProduceGate } from '../../kernel/messaging/produce-gate.js';
+import { WriteGate } from '../../kernel/protocol/streams/stream-door.js';
 import type { TimerHandle } from '../../kernel/services.js';
 import type { MqttBroker, SessionOwner } from './broker.js';
 import { RC } from './codes.js';
@@ -34,8 +36,8 @@ export class Connection implements Outlet, SessionOwner {
   readonly aliases = new Map<number, string>();
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (checked against our Receive Maximum). */
   inboundPending = 0;
-  /** Set while publishes wait for a topic's auto-creation (handlers/publish.ts startInOrder). */
-  produceGate: Promise<void> | undefined;
+  /** Keeps this connection's publishes in arrival order while topics are auto-created. */
+  readonly produceGate = new ProduceGate();
   readonly logger: Logger;
   #state: State = 'awaitingConnect';
   readonly #parser: Parser & { settings: { protocolVersion?: number } };
@@ -48,7 +50,7 @@ export class Connection implements Outlet, SessionOwner {
   #keepAliveTimer: TimerHandle | undefined;
   #connectTimer: TimerHandle | undefined;
   #normalDisconnect = false;
-  #drainWaiters: (() => void)[] = [];
+  readonly #writes: WriteGate;
   #corked = false;
 
   constructor(
@@ -58,6 +60,7 @@ export class Connection implements Outlet, SessionOwner {
   ) {
     const { config, clock, logger } = broker.deps;
     this.logger = logger.child({ remote });
+    this.#writes = new WriteGate(socket, broker.deps.config.maxPendingWriteBytes, () => this.isOpen());
     this.inflightLimit = config.maxInflight;
     this.#splitter = new PacketSplitter(config.maxPacketBytes);
     this.#parser = createParser() as Parser & { settings: { protocolVersion?: number } };
@@ -66,7 +69,6 @@ export class Connection implements Outlet, SessionOwner {
     this.#lastPacketAt = clock.monotonic();
     this.#connectTimer = clock.setTimeout(() => this.close('no CONNECT in time'), config.connectTimeoutMs).unref();
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#wakeDrain());
     socket.on('error', (e: Error) => this.logger.debug({ err: e }, 'MQTT connection error'));
     socket.on('close', () => this.#onClose());
   }
@@ -142,12 +144,11 @@ export class Connection implements Outlet, SessionOwner {
   }
 
   canWrite(): boolean {
-    return this.#state !== 'closed' && this.socket.writableLength < this.broker.deps.config.maxPendingWriteBytes;
+    return this.#writes.canWrite();
   }
 
   whenWritable(): Promise<void> {
-    if (this.canWrite() || this.#state === 'closed') return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return this.#writes.whenWritable();
   }
 
   /** DISCONNECT 0x00 (or 0x04 keeping the will) from the client: no will unless asked. */
@@ -182,7 +183,7 @@ export class Connection implements Outlet, SessionOwner {
     this.#state = 'closed';
     this.logger.debug({ clientId: this.clientId, why }, 'MQTT connection closing');
     this.#stopTimers();
-    this.#wakeDrain();
+    this.#writes.wake();
     if (wasConnected) this.#leaveSession();
     this.socket.end();
     // Give the last packet (DISCONNECT) a moment to leave, then make sure the socket is gone.
@@ -212,11 +213,6 @@ export class Connection implements Outlet, SessionOwner {
     this.#connectTimer?.cancel();
   }
 
-  #wakeDrain(): void {
-    const w = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const f of w) f();
-  }
 
   #onData(chunk: Buffer): void {
     if (this.#state === 'closed') return;

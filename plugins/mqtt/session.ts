@@ -25,6 +25,7 @@ export interface Outlet {
   readonly protocolVersion: 3 | 4 | 5;
   /** Most QoS 1/2 deliveries unacknowledged at once (the client's Receive Maximum, or config). */
   readonly inflightLimit: number;
+  isOpen(): boolean;
   send(packet: IPublishPacket | { cmd: 'pubrel'; messageId: number }): void;
   /** True while the send buffer is below its limit. */
   canWrite(): boolean;
@@ -253,7 +254,7 @@ export class Session {
   async room(): Promise<void> {
     for (;;) {
       const o = this.#outlet;
-      if (o === undefined || this.#ended) return;
+      if (o === undefined || this.#ended || !o.isOpen()) return;
       if (!o.canWrite()) {
         await o.whenWritable();
         continue;

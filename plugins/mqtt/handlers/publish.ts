@@ -33,7 +33,8 @@ export function onPublish(c: Connection, p: IPublishPacket): void {
     return c.ordered(() => ack(c, p, RC.SUCCESS, undefined));
   }
   if (p.qos === 2) session.inboundQos2.add(id);
-  const stored = startInOrder(c, topic, () => c.broker.publish(topic, p, c.clientId));
+  // §4.6: one connection's messages are stored in arrival order (kernel/messaging/produce-gate.ts).
+  const stored = c.produceGate.start(c.broker.deps.messaging.topics.get(firstLevel(topic)) !== undefined, () => c.broker.publish(topic, p, c.clientId));
   c.ordered(async () => {
     const outcome = await stored;
     if (outcome.status === 'stored') {
@@ -79,21 +80,3 @@ function resolveTopic(c: Connection, p: IPublishPacket): string | undefined {
   return known;
 }
 
-/**
- * Start a store call so that one connection's messages are appended in arrival order (§4.6). While a
- * topic is being auto-created its first publish takes a longer path than the ones after it, so until
- * the topic exists each publish starts only after the previous one is stored.
- */
-function startInOrder<T>(c: Connection, topic: string, start: () => Promise<T>): Promise<T> {
-  if (c.produceGate === undefined && c.broker.deps.messaging.topics.get(firstLevel(topic)) !== undefined) return start();
-  const run = (c.produceGate ?? Promise.resolve()).then(start);
-  const gate = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  c.produceGate = gate;
-  void gate.then(() => {
-    if (c.produceGate === gate) c.produceGate = undefined;
-  });
-  return run;
-}
