@@ -20,7 +20,7 @@ export const BROKER_NODE_FLAGS = ['--v8-pool-size=1', '--max-semi-space-size=32'
 
 export async function startBrokerProcess(name: string, sets: readonly string[] = []): Promise<BrokerProcess> {
   const dataDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), `cometmq-bench-${name}-`));
-  const loopback = ['remoting', 'namesrv', 'http', 'mqtt'].flatMap((p) => ['--set', `plugins.${p}.host=127.0.0.1`, '--set', `plugins.${p}.port=0`]);
+  const loopback = ['remoting', 'namesrv', 'http', 'mqtt', 'stomp'].flatMap((p) => ['--set', `plugins.${p}.host=127.0.0.1`, '--set', `plugins.${p}.port=0`]);
   const args = [...BROKER_NODE_FLAGS, CLI, 'start', '--data-dir', dataDir, '--log-level', 'error', ...loopback, ...sets.flatMap((s) => ['--set', s])];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';

@@ -15,6 +15,7 @@ export const DEFAULT_LOAD: readonly string[] = Object.freeze([
   'remoting',
   'http',
   'mqtt',
+  'stomp',
   'namesrv',
   'broker-registration',
 ]);

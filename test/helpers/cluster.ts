@@ -130,6 +130,8 @@ function brokerFlags(port: number, extra: readonly string[] = []): string[] {
     ...set('plugins.http.port', 0),
     ...set('plugins.mqtt.host', '127.0.0.1'),
     ...set('plugins.mqtt.port', 0),
+    ...set('plugins.stomp.host', '127.0.0.1'),
+    ...set('plugins.stomp.port', 0),
     ...extra,
   ];
 }

@@ -7,6 +7,7 @@ export const LOOPBACK_DOORS = {
   namesrv: { host: '127.0.0.1', port: 0 },
   http: { host: '127.0.0.1', port: 0 },
   mqtt: { host: '127.0.0.1', port: 0 },
+  stomp: { host: '127.0.0.1', port: 0 },
 } as const;
 
 /** The same as `--set` flags for the CLI. */
