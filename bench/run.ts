@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   http: () => import('./http.js'),
   ws: () => import('./ws.js'),
   mqtt: () => import('./mqtt.js'),
+  stomp: () => import('./stomp.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
