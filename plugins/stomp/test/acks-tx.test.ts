@@ -111,3 +111,60 @@ test('durable topic subscription (client-id + durable-subscription-name) keeps i
   t.deepEqual(first, ['p1']);
   t.deepEqual(second, ['p2', 'p3']);
 });
+
+test('an ACK inside a transaction settles only at COMMIT (ABORTed: the message comes again)', async (t) => {
+  const b = await startStompBroker(t);
+  const producer = await stompitConnect(t, b.port);
+  await sendWithReceipt(producer, { destination: '/queue/TxAck' }, 'm1');
+  const c = await stompjs(t, b.wsUrl);
+  const got: { body: string; ack: (h: Record<string, string>) => void }[] = [];
+  c.subscribe('/queue/TxAck', (m) => got.push({ body: m.body, ack: (h) => m.ack(h) }), { ack: 'client-individual' });
+  await waitFor(() => got.length >= 1);
+  const tx = c.begin('t-abort');
+  got[0]!.ack({ transaction: tx.id });
+  tx.abort();
+  await syncedJs(c);
+  await c.deactivate();
+  // Not acknowledged: the next subscriber gets it.
+  const again = await stompjs(t, b.wsUrl);
+  const second: string[] = [];
+  again.subscribe('/queue/TxAck', (m) => {
+    second.push(m.body);
+    const tx2 = again.begin('t-commit');
+    m.ack({ transaction: tx2.id });
+    tx2.commit();
+  }, { ack: 'client-individual' });
+  await waitFor(() => second.length >= 1, { timeoutMs: 10_000 });
+  await syncedJs(again);
+  await again.deactivate();
+  // Committed: nobody gets it any more.
+  const third = await stompjs(t, b.wsUrl);
+  const none: string[] = [];
+  third.subscribe('/queue/TxAck', (m) => none.push(m.body));
+  await sendWithReceipt(producer, { destination: '/queue/TxAck' }, 'm2');
+  await waitFor(() => none.length >= 1);
+  t.deepEqual(none, ['m2']);
+  t.deepEqual(second, ['m1']);
+});
+
+test('STOMP 1.0 and 1.1 clients: negotiated version, ACK by message-id (+ subscription)', async (t) => {
+  const b = await startStompBroker(t);
+  for (const version of ['1.0', '1.1']) {
+    const producer = await stompitConnect(t, b.port, { 'accept-version': version });
+    const consumer = await stompitConnect(t, b.port, { 'accept-version': version });
+    const got: string[] = [];
+    consumer.subscribe({ destination: `/queue/V${version.replace('.', '')}`, ack: 'client-individual', id: 'sub' }, (err, m: StompitMessage) => {
+      if (err) return;
+      t.is(m.headers['ack'], undefined, 'no ack header before STOMP 1.2');
+      void readBody(m).then((body) => {
+        got.push(body);
+        consumer.ack(m);
+      });
+    });
+    await synced(consumer);
+    await sendWithReceipt(producer, { destination: `/queue/V${version.replace('.', '')}` }, `hello ${version}`);
+    await waitFor(() => got.length >= 1);
+    await synced(consumer);
+    t.deepEqual(got, [`hello ${version}`]);
+  }
+});
