@@ -1,11 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
-import { createKernel } from '../../kernel/kernel.js';
 import { MESSAGING } from '../../kernel/tokens.js';
 import { HTTP_DOOR } from '../../plugins/http/tokens.js';
 import { NAMESRV } from '../../plugins/namesrv/tokens.js';
 import { Producer, PushConsumer, type ReceivedMessage } from '../../sdk-node/index.js';
-import { captureLogger } from '../helpers/kernel-logs.js';
-import { tempDir } from '../helpers/kernel-harness.js';
+import { doorsBroker } from '../helpers/doors-broker.js';
 import { eventually } from '../helpers/wait.js';
 import { call } from './http-helpers.js';
 import { FULL_LOAD } from './sdk-helpers.js';
@@ -14,25 +12,7 @@ const client = { clientIP: '127.0.0.1', suspendMs: 1000 };
 
 /** One broker with the native door, the name server and the HTTP door, all on 127.0.0.1:0. */
 async function broker(t: ExecutionContext): Promise<{ base: string; namesrvAddr: string }> {
-  const dataDir = await tempDir(t, 'cometmq-http-interop-');
-  const kernel = createKernel({
-    logger: captureLogger('info').logger,
-    config: {
-      defaults: { load: [] },
-      values: {
-        dataDir,
-        brokerName: 'broker-a',
-        load: [...FULL_LOAD, 'pop', 'http'],
-        plugins: { remoting: { host: '127.0.0.1', port: 0 }, namesrv: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 } },
-      },
-      env: {},
-      flags: {},
-      file: undefined,
-      cwd: dataDir,
-    },
-  });
-  t.teardown(() => kernel.stop('test teardown').then(() => undefined));
-  await kernel.start();
+  const kernel = await doorsBroker(t, [...FULL_LOAD, 'pop', 'http'], 'cometmq-http-interop-');
   await kernel.resolve(MESSAGING).topics.create({ topicName: 'Interop', readQueueNums: 4, writeQueueNums: 4 });
   const http = kernel.resolve(HTTP_DOOR).address();
   if (http === undefined) throw new Error('the HTTP door is not listening');

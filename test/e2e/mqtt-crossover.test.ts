@@ -1,13 +1,11 @@
 import test, { type ExecutionContext } from 'ava';
-import { createKernel } from '../../kernel/kernel.js';
 import { MESSAGING } from '../../kernel/tokens.js';
 import { HTTP_DOOR } from '../../plugins/http/tokens.js';
 import { MQTT_DOOR } from '../../plugins/mqtt/tokens.js';
 import { NAMESRV } from '../../plugins/namesrv/tokens.js';
 import { collect, connectClient } from '../../plugins/mqtt/test/harness.js';
 import { Producer, PushConsumer, type ReceivedMessage } from '../../sdk-node/index.js';
-import { captureLogger } from '../helpers/kernel-logs.js';
-import { tempDir } from '../helpers/kernel-harness.js';
+import { doorsBroker } from '../helpers/doors-broker.js';
 import { eventually, waitFor } from '../helpers/wait.js';
 import { call } from './http-helpers.js';
 import { FULL_LOAD } from './sdk-helpers.js';
@@ -16,24 +14,7 @@ const client = { clientIP: '127.0.0.1', suspendMs: 1000 };
 
 /** One broker with every door (native, name server, HTTP, MQTT), all on 127.0.0.1:0. */
 async function broker(t: ExecutionContext): Promise<{ base: string; namesrvAddr: string; mqttUrl: string }> {
-  const dataDir = await tempDir(t, 'cometmq-mqtt-crossover-');
-  const kernel = createKernel({
-    logger: captureLogger('info').logger,
-    config: {
-      defaults: { load: [] },
-      values: {
-        dataDir,
-        load: [...FULL_LOAD, 'pop', 'http', 'mqtt'],
-        plugins: { remoting: { host: '127.0.0.1', port: 0 }, namesrv: { host: '127.0.0.1', port: 0 }, http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 } },
-      },
-      env: {},
-      flags: {},
-      file: undefined,
-      cwd: dataDir,
-    },
-  });
-  t.teardown(() => kernel.stop('test teardown').then(() => undefined));
-  await kernel.start();
+  const kernel = await doorsBroker(t, [...FULL_LOAD, 'pop', 'http', 'mqtt'], 'cometmq-mqtt-crossover-');
   await kernel.resolve(MESSAGING).topics.create({ topicName: 'Cross', readQueueNums: 4, writeQueueNums: 4 });
   return {
     base: `http://127.0.0.1:${kernel.resolve(HTTP_DOOR).address()!.port}`,

@@ -1,34 +1,15 @@
 import test, { type ExecutionContext } from 'ava';
-import { createKernel } from '../../kernel/kernel.js';
 import { HTTP_DOOR } from '../../plugins/http/tokens.js';
 import { MQTT_DOOR } from '../../plugins/mqtt/tokens.js';
 import { collect, connectClient } from '../../plugins/mqtt/test/harness.js';
 import { stompjs, syncedJs } from '../../plugins/stomp/test/harness.js';
-import { captureLogger } from '../helpers/kernel-logs.js';
-import { tempDir } from '../helpers/kernel-harness.js';
+import { doorsBroker } from '../helpers/doors-broker.js';
 import { waitFor } from '../helpers/wait.js';
 import { call } from './http-helpers.js';
 
 /** One broker with the HTTP, MQTT and STOMP doors on 127.0.0.1:0. */
 async function broker(t: ExecutionContext): Promise<{ base: string; mqttUrl: string; stompUrl: string }> {
-  const dataDir = await tempDir(t, 'cometmq-stomp-crossover-');
-  const kernel = createKernel({
-    logger: captureLogger('info').logger,
-    config: {
-      defaults: { load: [] },
-      values: {
-        dataDir,
-        load: ['metadata-file', 'store-commitlog', 'flush-async', 'auth-allow-all', 'messaging', 'pop', 'http', 'mqtt', 'stomp'],
-        plugins: { http: { host: '127.0.0.1', port: 0 }, mqtt: { host: '127.0.0.1', port: 0 }, stomp: { host: '127.0.0.1', port: 0 } },
-      },
-      env: {},
-      flags: {},
-      file: undefined,
-      cwd: dataDir,
-    },
-  });
-  t.teardown(() => kernel.stop('test teardown').then(() => undefined));
-  await kernel.start();
+  const kernel = await doorsBroker(t, ['metadata-file', 'store-commitlog', 'flush-async', 'auth-allow-all', 'messaging', 'pop', 'http', 'mqtt', 'stomp'], 'cometmq-stomp-crossover-');
   const http = kernel.resolve(HTTP_DOOR).address()!.port;
   return { base: `http://127.0.0.1:${http}`, mqttUrl: `mqtt://127.0.0.1:${kernel.resolve(MQTT_DOOR).address()!.port}`, stompUrl: `ws://127.0.0.1:${http}/stomp` };
 }
