@@ -83,3 +83,31 @@ export function args(argv: readonly string[], name: string): string[] {
   });
   return out;
 }
+
+/** Read a child's stdout line by line: `next()` resolves with the next line, or rejects once the child exited. */
+export function childLines(child: ChildProcess, what: string): () => Promise<string> {
+  const lines: string[] = [];
+  const waiting: ((l: string) => void)[] = [];
+  let exited = false;
+  let buf = '';
+  child.once('exit', () => (exited = true));
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const w = waiting.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
+  });
+  return () =>
+    lines.length > 0
+      ? Promise.resolve(lines.shift()!)
+      : new Promise((resolve, reject) => {
+          if (exited) return reject(new Error(`${what} exited early`));
+          waiting.push(resolve);
+          child.once('exit', (code) => reject(new Error(`${what} exited (${code}) early`)));
+        });
+}

@@ -5,7 +5,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, procStats, startBrokerProcess, stopChild } from './broker-process.js';
+import { arg, childLines, procStats, startBrokerProcess, stopChild } from './broker-process.js';
 
 /**
  * MQTT door benchmark (issue 5): `npm run bench -- mqtt [--count N] [--window N] [--runs N]`. A
@@ -23,33 +23,10 @@ interface Options {
   readonly bytes: number;
 }
 
-function client(role: 'sub' | 'pub', url: string, o: Options): { child: ChildProcess; lines: string[]; next: () => Promise<string> } {
+function client(role: 'sub' | 'pub', url: string, o: Options): { child: ChildProcess; next: () => Promise<string> } {
   const child = spawn(process.execPath, ['--import=tsx', path.join(HERE, 'mqtt-client.ts'), role, url, String(o.count), String(o.window), String(o.bytes)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  const waiting: ((l: string) => void)[] = [];
-  let buf = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      const w = waiting.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const next = (): Promise<string> =>
-    lines.length > 0
-      ? Promise.resolve(lines.shift()!)
-      : new Promise((resolve, reject) => {
-          if (exited) return reject(new Error(`mqtt bench ${role} exited early`));
-          waiting.push(resolve);
-          child.once('exit', (code) => reject(new Error(`mqtt bench ${role} exited (${code}) early`)));
-        });
-  return { child, lines, next };
+  const next = childLines(child, `mqtt bench ${role}`);
+  return { child, next };
 }
 
 async function runOnce(url: string, o: Options): Promise<{ msgsPerSec: number; p50Ms: number; p99Ms: number; publishSecs: number }> {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, procStats, startBrokerProcess, stopChild } from './broker-process.js';
+import { arg, childLines, procStats, startBrokerProcess, stopChild } from './broker-process.js';
 
 /**
  * STOMP door benchmark (issue 5): `npm run bench -- stomp [--count N] [--runs N]`. A producer process
@@ -13,30 +13,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 function client(role: 'sub' | 'pub', url: string, count: number): { child: ChildProcess; next: () => Promise<string> } {
   const child = spawn(process.execPath, ['--import=tsx', path.join(HERE, 'stomp-client.ts'), role, url, String(count), '1024'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  const waiting: ((l: string) => void)[] = [];
-  let exited = false;
-  let buf = '';
-  child.once('exit', () => (exited = true));
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      const w = waiting.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  const next = (): Promise<string> =>
-    lines.length > 0
-      ? Promise.resolve(lines.shift()!)
-      : new Promise((resolve, reject) => {
-          if (exited) return reject(new Error(`stomp bench ${role} exited early`));
-          waiting.push(resolve);
-          child.once('exit', (code) => reject(new Error(`stomp bench ${role} exited (${code}) early`)));
-        });
+  const next = childLines(child, `stomp bench ${role}`);
   return { child, next };
 }
 
