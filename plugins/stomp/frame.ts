@@ -1,9 +1,10 @@
 /**
  * STOMP frames (STOMP 1.2 §"Augmented BNF", 1.1 and 1.0): a streaming parser with size limits and
- * the serializer. Written here rather than taken from a library: the parsers that exist are
- * client-internal (@stomp/stompjs's Parser is marked @internal) and read one byte per call, which
- * costs more than a whole message's store path at the bench's rates; this one scans buffers with
- * indexOf and reads content-length bodies by slicing. Header escaping follows §"Value Encoding".
+ * the serializer. Written here rather than taken from a library: the maintained parser
+ * (@stomp/stompjs's Parser) is marked @internal to that client, has no size limits and is fed one
+ * byte per call, which costs more than a whole message's store path at the bench's rates; this one
+ * scans buffers with indexOf and reads content-length bodies by slicing. Header escaping follows
+ * §"Value Encoding".
  */
 
 export type StompVersion = '1.0' | '1.1' | '1.2';
