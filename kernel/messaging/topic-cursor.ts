@@ -49,6 +49,11 @@ export class TopicCursor {
     return Array.from({ length: n }, (_, q) => this.#offsets.get(q) ?? 0);
   }
 
+  /** Next offset of one queue. */
+  position(queueId: number): number {
+    return this.#offsets.get(queueId) ?? 0;
+  }
+
   /** Move one queue's next offset (a consumer skipping ahead or resuming elsewhere). */
   seek(queueId: number, offset: number): void {
     this.#offsets.set(queueId, offset);

@@ -64,7 +64,7 @@ export class MqttBroker {
         await this.deps.state.deleteSession(r.clientId);
         continue;
       }
-      const s = new Session(this.sessionDeps(), { clientId: r.clientId, persistent: true, protocolVersion: r.protocolVersion, expiryMs: r.expiryMs });
+      const s = new Session(this.deps, { clientId: r.clientId, persistent: true, protocolVersion: r.protocolVersion, expiryMs: r.expiryMs });
       const subs: Subscription[] = [];
       for (const rec of r.subscriptions) {
         const parsed = parseFilter(rec.filter);
@@ -74,10 +74,6 @@ export class MqttBroker {
       this.sessions.set(r.clientId, s);
       this.#scheduleExpiry(s, left);
     }
-  }
-
-  sessionDeps(): ConstructorParameters<typeof Session>[0] {
-    return { messaging: this.deps.messaging, pop: this.deps.pop, clock: this.deps.clock, logger: this.deps.logger, config: this.deps.config };
   }
 
   /**
@@ -95,7 +91,7 @@ export class MqttBroker {
       if (existing.persistent === persistent) return { session: existing, present: true };
     }
     if (existing !== undefined) await this.endSession(existing);
-    const session = new Session(this.sessionDeps(), { clientId, persistent, protocolVersion: opts.protocolVersion, expiryMs: opts.expiryMs });
+    const session = new Session(this.deps, { clientId, persistent, protocolVersion: opts.protocolVersion, expiryMs: opts.expiryMs });
     this.sessions.set(clientId, session);
     if (persistent) await this.saveSession(session);
     return { session, present: false };

@@ -93,7 +93,7 @@ export class Connection implements Outlet, SessionOwner {
   }
 
   /** CONNACK is out: start keep-alive, handle what was pipelined behind CONNECT. */
-  connected_(keepAliveSecs: number): void {
+  markConnected(keepAliveSecs: number): void {
     this.#state = 'connected';
     if (keepAliveSecs > 0) {
       // §3.1.2.10: disconnect after one and a half times the keep-alive without a packet.

@@ -118,7 +118,7 @@ export class TopicFeed extends Feed {
   }
 
   #rewind(m: StoredMessage): void {
-    const pos = this.#cursor.positions()[m.queueId] ?? 0;
+    const pos = this.#cursor.position(m.queueId);
     if (m.queueOffset < pos) this.#cursor.seek(m.queueId, m.queueOffset);
   }
 
@@ -126,7 +126,7 @@ export class TopicFeed extends Feed {
   #commit(queueId: number): void {
     if (!this.session.persistent) return;
     const pending = this.#pending.get(queueId);
-    let progress = this.#cursor.positions()[queueId] ?? 0;
+    let progress = this.#cursor.position(queueId);
     if (pending !== undefined) for (const o of pending) progress = Math.min(progress, o);
     if (this.#committed.get(queueId) === progress) return;
     this.#committed.set(queueId, progress);

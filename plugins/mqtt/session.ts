@@ -153,7 +153,7 @@ export class Session {
       if (!this.subscriptions.has(s.filter)) fresh.add(s.filter);
       this.subscriptions.set(s.filter, s);
       const f = s.parsed;
-      if (f.share !== undefined) this.#ensureFeed(feedKey(f), () => new SharedFeed(this, this.deps, f.share!, f.storeTopic!));
+      if (f.share !== undefined) this.#ensureFeed(f.feed, () => new SharedFeed(this, this.deps, f.share!, f.storeTopic!));
       else if (f.storeTopic !== undefined) this.#ensureTopicFeed(f.storeTopic, restored ? 'restored' : 'latest');
       else this.#watchAllTopics(restored ? 'restored' : 'latest');
     }
@@ -166,7 +166,7 @@ export class Session {
     const subs = [...this.subscriptions.values()];
     const everyTopic = subs.some((s) => s.parsed.share === undefined && s.parsed.storeTopic === undefined);
     if (!everyTopic) this.#stopWatching();
-    const wanted = new Set(subs.map((s) => feedKey(s.parsed)));
+    const wanted = new Set(subs.map((s) => s.parsed.feed));
     for (const [key, feed] of this.#feeds) {
       if (wanted.has(key) || (everyTopic && !key.startsWith('$share/'))) continue;
       feed.stop();
@@ -348,15 +348,9 @@ export class Session {
   }
 }
 
-function feedKey(f: TopicFilter): string {
-  if (f.share !== undefined) return `$share/${f.share}/${f.storeTopic}`;
-  return f.storeTopic ?? '';
-}
-
 /** Does a subscription take the messages of the feed `key` (a topic, or `$share/{name}/{topic}`)? */
 function feedMatches(f: TopicFilter, key: string): boolean {
-  if (f.share !== undefined) return key === `$share/${f.share}/${f.storeTopic}`;
-  return f.storeTopic === undefined ? !key.startsWith('$share/') : f.storeTopic === key;
+  return f.feed === '' ? !key.startsWith('$share/') : f.feed === key;
 }
 
 function isUserTopic(name: string): boolean {

@@ -20,7 +20,7 @@ export interface SubscriptionRecord {
   readonly noLocal: boolean;
   readonly retainAsPublished: boolean;
   readonly retainHandling: number;
-  readonly subscriptionId: number | undefined;
+  readonly subscriptionId?: number | undefined;
 }
 
 /** A persistent session's durable part: what survives a broker restart (docs/mqtt.md "Sessions"). */
@@ -104,10 +104,7 @@ export class RocksStateStore implements MqttStateStore {
 
   async loadSessions(): Promise<SessionRecord[]> {
     const rows = await this.db.iterator(prefixRange(SESSION)).all();
-    return rows.map(([, v]) => {
-      const s = sessionSchema.parse(JSON.parse(v.toString('utf8')));
-      return { ...s, subscriptions: s.subscriptions.map((x) => ({ ...x, subscriptionId: x.subscriptionId })) };
-    });
+    return rows.map(([, v]) => sessionSchema.parse(JSON.parse(v.toString('utf8'))));
   }
 
   async putSession(s: SessionRecord): Promise<void> {

@@ -59,6 +59,8 @@ export interface TopicFilter {
   readonly levels: readonly string[];
   /** The CometMQ topic it reads (its literal first level); undefined for `#` / `+/…`: every user topic. */
   readonly storeTopic: string | undefined;
+  /** What reads it for a session: the topic, `$share/{name}/{topic}`, or '' for every topic. */
+  readonly feed: string;
 }
 
 export type FilterParse = { readonly ok: true; readonly filter: TopicFilter } | { readonly ok: false; readonly reason: string };
@@ -94,11 +96,11 @@ export function parseFilter(text: string): FilterParse {
   const first = levels[0]!;
   if (first === '+' || first === '#') {
     if (share !== undefined) return { ok: false, reason: `shared filter ${JSON.stringify(text)} starts with a wildcard; a shared subscription reads one CometMQ topic` };
-    return { ok: true, filter: { text, share, filter, levels, storeTopic: undefined } };
+    return { ok: true, filter: { text, share, filter, levels, storeTopic: undefined, feed: '' } };
   }
   const firstCheck = first.startsWith('$') ? bad(`filter ${JSON.stringify(text)} names a $ topic, which this broker does not publish`) : checkFirstLevel(first);
   if (!firstCheck.ok) return firstCheck;
-  return { ok: true, filter: { text, share, filter, levels, storeTopic: first } };
+  return { ok: true, filter: { text, share, filter, levels, storeTopic: first, feed: share === undefined ? first : `$share/${share}/${first}` } };
 }
 
 /**

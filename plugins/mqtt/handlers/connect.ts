@@ -82,7 +82,7 @@ async function connect(c: Connection, p: IConnectPacket, v: 3 | 4 | 5): Promise<
   c.send(ack);
   c.session = session;
   c.broker.owners.set(clientId, c);
-  c.connected_(keepAlive);
+  c.markConnected(keepAlive);
   session.attach(c);
 }
 
