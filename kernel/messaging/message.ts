@@ -72,3 +72,11 @@ export const PROPERTY = {
   CLUSTER: 'CLUSTER',
   SHARDING_KEY: '__SHARDING_KEY',
 } as const;
+
+/**
+ * The id a consumer sees, on every door: the client id (UNIQ_KEY) when a native producer set one, else
+ * the original's id for a retry copy, else the record's offset msgId. It stays the same across retries.
+ */
+export function consumerMsgId(m: Pick<StoredMessage, 'properties' | 'msgId'>): string {
+  return m.properties[PROPERTY.UNIQ_KEY] ?? m.properties[PROPERTY.ORIGIN_MESSAGE_ID] ?? m.msgId;
+}

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
-import { PROPERTY, type StoredMessage } from '../../kernel/messaging/message.js';
+import { consumerMsgId, PROPERTY, type StoredMessage } from '../../kernel/messaging/message.js';
 
 /** How a body travels in JSON: UTF-8 text, or base64 for bytes that are not valid UTF-8. */
 export const encodingSchema = z.enum(['utf8', 'base64']);
@@ -36,13 +36,6 @@ export function userProperties(properties: Readonly<Record<string, string>>): Re
   return out;
 }
 
-/**
- * The id a consumer sees: the client id (UNIQ_KEY) when a native producer set one, else the
- * original's id for a retry copy, else the record's offset msgId. It stays the same across retries.
- */
-export function consumerMsgId(m: StoredMessage): string {
-  return m.properties[PROPERTY.UNIQ_KEY] ?? m.properties[PROPERTY.ORIGIN_MESSAGE_ID] ?? m.msgId;
-}
 
 export const messageViewSchema = z.object({
   msgId: z.string(),

@@ -69,6 +69,3 @@ export function messageHeaders(m: StoredMessage): [string, string][] {
   }
   return out;
 }
-
-/** The message id a consumer sees (the producer's UNIQ_KEY when a native producer set one). */
-export const consumerMsgId = (m: StoredMessage): string => m.properties[PROPERTY.UNIQ_KEY] ?? m.properties[PROPERTY.ORIGIN_MESSAGE_ID] ?? m.msgId;

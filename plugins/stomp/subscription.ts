@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Messaging } from '../../kernel/messaging/api.js';
-import type { StoredMessage } from '../../kernel/messaging/message.js';
 import type { PopService } from '../../kernel/messaging/pop.js';
 import type { TagFilter } from '../../kernel/messaging/tags.js';
 import { TopicCursor } from '../../kernel/messaging/topic-cursor.js';
 import { abortableDelay, waitForTopicChange } from '../../kernel/messaging/waits.js';
 import type { Clock } from '../../kernel/services.js';
-import { consumerMsgId, messageHeaders } from './destinations.js';
+import { consumerMsgId, type StoredMessage } from '../../kernel/messaging/message.js';
+import { messageHeaders } from './destinations.js';
 import type { StompVersion } from './frame.js';
 
 const FETCH_WAIT_MS = 20_000;

@@ -1,7 +1,8 @@
 import { isCometError } from '../../../kernel/errors.js';
 import type { StoredMessage } from '../../../kernel/messaging/message.js';
 import { isUtf8 } from 'node:buffer';
-import { consumerMsgId, encodeBody, userProperties } from '../encoding.js';
+import { consumerMsgId } from '../../../kernel/messaging/message.js';
+import { encodeBody, userProperties } from '../encoding.js';
 import type { ErrorBody, MessageFields } from './protocol.js';
 
 /** The fields of a message frame before its body, in frame order. */
