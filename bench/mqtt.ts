@@ -84,40 +84,55 @@ async function startMosquitto(): Promise<{ child: ChildProcess; url: string; dir
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-export async function main(argv: string[]): Promise<void> {
-  const o: Options = { count: Number(arg(argv, 'count') ?? 100_000), window: Number(arg(argv, 'window') ?? 1000), bytes: Number(arg(argv, 'bytes') ?? 1024) };
-  const runs = Number(arg(argv, 'runs') ?? 3);
-  const report = (broker: string, results: Awaited<ReturnType<typeof runOnce>>[], extra: Record<string, unknown> = {}): void => {
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'mqtt', scenario: 'qos1', broker, msgsPerSec: median(results.map((r) => r.msgsPerSec)), p50Ms: median(results.map((r) => r.p50Ms)), p99Ms: median(results.map((r) => r.p99Ms)), runs: results.map((r) => r.msgsPerSec), count: o.count, window: o.window, bytes: o.bytes, ...extra })}\n`,
-    );
-  };
+type Result = Awaited<ReturnType<typeof runOnce>>;
+type Report = (broker: string, results: Result[], extra?: Record<string, unknown>) => void;
+
+/** Warm-up, then `runs` measured runs against one broker; returns its CPU µs per message. */
+async function measure(url: string, pid: number, o: Options, runs: number): Promise<{ results: Result[]; cpuUsPerMsg: number }> {
+  await runOnce(url, { ...o, count: Math.min(o.count, 20_000) });
+  const results: Result[] = [];
+  const cpu0 = procStats(pid).cpuSecs;
+  for (let i = 0; i < runs; i++) results.push(await runOnce(url, o));
+  return { results, cpuUsPerMsg: Math.round(((procStats(pid).cpuSecs - cpu0) / (runs * o.count)) * 1e6 * 10) / 10 };
+}
+
+async function runCometMq(o: Options, runs: number, report: Report): Promise<void> {
   const broker = await startBrokerProcess('mqtt');
   try {
     const url = broker.doors.get('mqtt');
     if (url === undefined) throw new Error('the broker printed no mqtt door');
-    await runOnce(url, { ...o, count: Math.min(o.count, 20_000) }); // warm-up
-    const results = [];
-    const cpu0 = procStats(broker.child.pid!).cpuSecs;
-    for (let i = 0; i < runs; i++) results.push(await runOnce(url, o));
-    const s = procStats(broker.child.pid!);
-    report('cometmq', results, { rssMb: s.rssMb, brokerCpuUsPerMsg: Math.round(((s.cpuSecs - cpu0) / (runs * o.count)) * 1e6 * 10) / 10 });
+    const m = await measure(url, broker.child.pid!, o, runs);
+    report('cometmq', m.results, { rssMb: procStats(broker.child.pid!).rssMb, brokerCpuUsPerMsg: m.cpuUsPerMsg });
   } finally {
     await broker.stop();
   }
+}
+
+async function runMosquitto(o: Options, runs: number, report: Report): Promise<void> {
   if (!existsSync(MOSQUITTO)) {
     process.stderr.write(`(${MOSQUITTO} not installed: no Mosquitto reference run; apt-get install mosquitto)\n`);
     return;
   }
-  const m = await startMosquitto();
+  const broker = await startMosquitto();
   try {
-    await runOnce(m.url, { ...o, count: Math.min(o.count, 20_000) });
-    const results = [];
-    const cpu0 = procStats(m.child.pid!).cpuSecs;
-    for (let i = 0; i < runs; i++) results.push(await runOnce(m.url, o));
-    report('mosquitto', results, { brokerCpuUsPerMsg: Math.round(((procStats(m.child.pid!).cpuSecs - cpu0) / (runs * o.count)) * 1e6 * 10) / 10 });
+    const m = await measure(broker.url, broker.child.pid!, o, runs);
+    report('mosquitto', m.results, { brokerCpuUsPerMsg: m.cpuUsPerMsg });
   } finally {
-    await stopChild(m.child);
-    await rm(m.dir, { recursive: true, force: true });
+    await stopChild(broker.child);
+    await rm(broker.dir, { recursive: true, force: true });
   }
+}
+
+/** `--only cometmq|mosquitto` runs one side; both by default. */
+export async function main(argv: string[]): Promise<void> {
+  const o: Options = { count: Number(arg(argv, 'count') ?? 100_000), window: Number(arg(argv, 'window') ?? 1000), bytes: Number(arg(argv, 'bytes') ?? 1024) };
+  const runs = Number(arg(argv, 'runs') ?? 3);
+  const report: Report = (broker, results, extra = {}) => {
+    process.stdout.write(
+      `${JSON.stringify({ bench: 'mqtt', scenario: 'qos1', broker, msgsPerSec: median(results.map((r) => r.msgsPerSec)), p50Ms: median(results.map((r) => r.p50Ms)), p99Ms: median(results.map((r) => r.p99Ms)), runs: results.map((r) => r.msgsPerSec), count: o.count, window: o.window, bytes: o.bytes, ...extra })}\n`,
+    );
+  };
+  const only = arg(argv, 'only');
+  if (only !== 'mosquitto') await runCometMq(o, runs, report);
+  if (only !== 'cometmq') await runMosquitto(o, runs, report);
 }
