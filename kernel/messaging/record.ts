@@ -161,12 +161,19 @@ export function encodeProperties(props: Readonly<Record<string, string>>): strin
 /** Tolerant reader: skips empty items, items without a key or without U+0001 (ali-ons' trailing U+0002). */
 export function decodeProperties(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  if (text.length === 0) return out;
-  for (const item of text.split(SEP_ITEM)) {
-    const i = item.indexOf(SEP_VALUE);
-    if (i <= 0) continue;
-    // defineProperty: a key like `__proto__` stays a plain own property (never a prototype change).
-    Object.defineProperty(out, item.slice(0, i), { value: item.slice(i + 1), enumerable: true, writable: true, configurable: true });
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf(SEP_ITEM, start);
+    if (end < 0) end = text.length;
+    const i = text.indexOf(SEP_VALUE, start);
+    if (i > start && i < end) {
+      const key = text.slice(start, i);
+      // A key `__proto__` stays a plain own property (never a prototype change); the rest are plain
+      // assignments, so messages with the same keys share one object shape.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: text.slice(i + 1, end), enumerable: true, writable: true, configurable: true });
+      else out[key] = text.slice(i + 1, end);
+    }
+    start = end + 1;
   }
   return out;
 }

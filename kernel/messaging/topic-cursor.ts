@@ -67,6 +67,10 @@ export class TopicCursor {
     const first = await this.#readRound(max);
     if (first.length > 0 || signal.aborted) return first;
     if (!(await this.#waitAny(waitMs, signal))) return [];
+    // Woken by an arrival: let the rest of this event-loop turn's arrivals join it (one read and one
+    // delivery batch for them all, not one per message at the tail of a busy topic).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal.aborted) return [];
     return this.#readRound(max);
   }
 
@@ -99,6 +103,9 @@ export class TopicCursor {
   async #readQueue(queueId: number, room: number, out: StoredMessage[]): Promise<void> {
     for (let skips = 0; skips < MAX_SKIPS_PER_QUEUE; skips++) {
       const offset = this.#offset(queueId);
+      // Nothing new in this queue: no read (a round over a topic's queues at its tail reads only
+      // the ones that moved). An offset past the end still reads, so the store can move it back.
+      if (offset === this.#messaging.maxOffset(this.#topic, queueId)) return;
       const r = await this.#messaging.read({ topic: this.#topic, queueId, offset, max: room, filter: this.#filter });
       switch (r.status) {
         case 'found':

@@ -25,14 +25,8 @@ export class Reader {
     checkQueueId(request.queueId, topic.readQueueNums, topic.topicName);
     checkOffset(request.offset);
     const max = Number.isFinite(request.max) ? Math.min(this.maxReadMessages, Math.max(1, Math.floor(request.max))) : this.maxReadMessages;
-    return this.deps.store.read({
-      topic: request.topic,
-      queueId: request.queueId,
-      offset: request.offset,
-      max,
-      ...(request.maxBytes === undefined ? {} : { maxBytes: request.maxBytes }),
-      ...(request.filter === undefined ? {} : { filter: request.filter }),
-    });
+    // The request is the store's read request once its max is within bounds (no copy per read).
+    return this.deps.store.read(request.max === max ? request : { ...request, max });
   }
 
   /** Validation failures and the waiter bound (SERVICE_UNAVAILABLE) reject; outcomes resolve. */

@@ -14,7 +14,7 @@ export const mqttConfigSchema = z.strictObject({
   /** Keep-alive a client asking for 0 (none) or more gets from the server (MQTT 5 Server Keep Alive); 0 = honour the client's. */
   maxKeepAliveSecs: z.number().int().min(0).max(65_535).default(0),
   /** QoS 1/2 deliveries in flight to one client (MQTT 5 clients may cap it lower with Receive Maximum). */
-  maxInflight: z.number().int().min(1).max(65_535).default(1024),
+  maxInflight: z.number().int().min(1).max(65_535).default(4096),
   /** Receive Maximum the server announces: QoS 1/2 PUBLISHes a client may have unacknowledged. */
   receiveMaximum: z.number().int().min(1).max(65_535).default(1024),
   /** Topic Alias Maximum the server announces (inbound aliases per connection). */

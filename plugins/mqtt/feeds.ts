@@ -12,6 +12,8 @@ const FEED_BATCH = 256;
 /** Pause after a failed read before the feed tries again. */
 const RETRY_AFTER_ERROR_MS = 1000;
 
+const NOTHING_TO_SETTLE = (): void => undefined;
+
 /** Reads one CometMQ topic for one session. */
 export abstract class Feed {
   #run: AbortController | undefined;
@@ -101,10 +103,15 @@ export class TopicFeed extends Feed {
       return;
     }
     this.session.batch(() => this.#offerAll(messages));
-    for (const q of new Set(messages.map((m) => m.queueId))) this.#commit(q);
+    if (this.session.persistent) for (const q of new Set(messages.map((m) => m.queueId))) this.#commit(q);
   }
 
   #offerAll(messages: readonly StoredMessage[]): void {
+    if (!this.session.persistent) {
+      // A clean session keeps no progress: nothing to track per delivery.
+      for (const m of messages) this.session.offer(this.key, m, NOTHING_TO_SETTLE, undefined);
+      return;
+    }
     for (const m of messages) {
       let set = this.#pending.get(m.queueId);
       if (set === undefined) this.#pending.set(m.queueId, (set = new Set()));

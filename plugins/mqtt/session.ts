@@ -296,16 +296,22 @@ export class Session {
       if (s.subscriptionId !== undefined) ids.push(s.subscriptionId);
     }
     if (qos < 0) return settle();
-    const packet: Omit<IPublishPacket, 'messageId'> = {
+    const packet: IPublishPacket = {
       cmd: 'publish',
       topic,
-      payload: Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength),
+      // The body is a view of the record (no copy); `.buffer` of a view is costly, so only for non-Buffers.
+      payload: Buffer.isBuffer(m.body) ? m.body : Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength),
       qos: Math.min(qos, publishedQos(m)) as QoS,
       retain,
       dup: false,
-      ...(o.protocolVersion === 5 ? { properties: { ...outboundProperties(m, now), ...(ids.length > 0 ? { subscriptionIdentifier: ids.length === 1 ? ids[0]! : ids } : {}) } } : {}),
+      messageId: 0,
     };
-    this.#deliver(packet, settle, release);
+    if (o.protocolVersion === 5) {
+      const properties = outboundProperties(m, now)!;
+      if (ids.length > 0) properties.subscriptionIdentifier = ids.length === 1 ? ids[0]! : ids;
+      packet.properties = properties;
+    }
+    this.#send(o, packet, settle, release);
   }
 
   #deliver(packet: Omit<IPublishPacket, 'messageId'>, settle: () => void, release: (() => void) | undefined): void {
@@ -314,15 +320,21 @@ export class Session {
       release?.();
       return;
     }
+    this.#send(o, { ...packet, messageId: 0 }, settle, release);
+  }
+
+  /** Send a packet this session owns (its packet id is set here for QoS 1/2). */
+  #send(o: Outlet, packet: IPublishPacket, settle: () => void, release: (() => void) | undefined): void {
     if (packet.qos === 0) {
-      o.send(packet as IPublishPacket);
+      // mqtt-packet writes no packet identifier at QoS 0.
+      o.send(packet);
       settle();
       return;
     }
     const packetId = this.#allocatePacketId();
-    const full: IPublishPacket = { ...packet, messageId: packetId };
-    this.#inflight.set(packetId, { packetId, state: 'publish', packet: full, settle, release });
-    o.send(full);
+    packet.messageId = packetId;
+    this.#inflight.set(packetId, { packetId, state: 'publish', packet, settle, release });
+    o.send(packet);
   }
 
   #allocatePacketId(): number {

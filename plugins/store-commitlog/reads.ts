@@ -28,13 +28,30 @@ function corrupt(phys: number, why: string): CometError {
 
 /** The verified record at `phys` of `size` bytes (magic, sizes, CRC, position); STORE_CORRUPT otherwise. */
 export async function readVerified(ctx: ReadContext, phys: number, size: number): Promise<RecordView | undefined> {
+  return peekVerified(ctx, phys, size) ?? readVerifiedFromFile(ctx, phys, size);
+}
+
+/**
+ * The verified record when its bytes are in memory, without a promise per record (a read of a
+ * queue's tail finds them there); undefined when they must come from the file.
+ */
+function peekVerified(ctx: ReadContext, phys: number, size: number): RecordView | undefined {
   // Bytes this process wrote and still holds were checksummed as they were encoded: the body CRC is
   // checked for what comes back from the file (the structure always).
   const own = ctx.cache.peekWritten(phys, size);
-  const view = own ?? ctx.cache.peek(phys, size) ?? (await ctx.cache.read(phys, size));
-  if (!view) return undefined;
+  if (own !== undefined) return verified(own, phys, size, false);
+  const cached = ctx.cache.peek(phys, size);
+  return cached === undefined ? undefined : verified(cached, phys, size, true);
+}
+
+async function readVerifiedFromFile(ctx: ReadContext, phys: number, size: number): Promise<RecordView | undefined> {
+  const view = await ctx.cache.read(phys, size);
+  return view === undefined ? undefined : verified(view, phys, size, true);
+}
+
+function verified(view: Buffer, phys: number, size: number, verifyCrc: boolean): RecordView {
   if (view.readInt32BE(0) !== size) throw corrupt(phys, 'size');
-  if (checkRecord(view, 0, size, own === undefined) !== 'ok') throw corrupt(phys, 'magic/CRC');
+  if (checkRecord(view, 0, size, verifyCrc) !== 'ok') throw corrupt(phys, 'magic/CRC');
   if (physField(view) !== phys) throw corrupt(phys, 'position');
   return new RecordView(view);
 }
@@ -70,7 +87,7 @@ export async function readQueue(ctx: ReadContext, req: ReadRequest): Promise<Rea
     }
     if (!matchesTagCode(filter, cqTag(buf, at))) continue;
     if (messages.length >= maxMsgs || (messages.length > 0 && bytes + size > maxBytes)) break;
-    const rec = await readVerified(ctx, phys, size);
+    const rec = peekVerified(ctx, phys, size) ?? (await readVerifiedFromFile(ctx, phys, size));
     if (!rec) break;
     if (!filter.all && !matchesMessage(filter, rec)) continue;
     messages.push(rec);
