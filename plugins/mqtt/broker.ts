@@ -74,6 +74,12 @@ export class MqttBroker {
       this.sessions.set(r.clientId, s);
       this.#scheduleExpiry(s, left);
     }
+    // QoS 2 PUBLISHes stored before the restart and not yet released: a resend is not stored again.
+    for (const [clientId, ids] of await this.deps.state.loadInboundQos2()) {
+      const s = this.sessions.get(clientId);
+      if (s === undefined) for (const id of ids) await this.deps.state.deleteInboundQos2(clientId, id);
+      else for (const id of ids) s.inboundQos2.add(id);
+    }
   }
 
   /**

@@ -45,14 +45,23 @@ export interface MqttStateStore {
   deleteRetained(topic: string): Promise<void>;
   loadSessions(): Promise<SessionRecord[]>;
   putSession(session: SessionRecord): Promise<void>;
+  /** Also forgets the session's inbound QoS 2 packet ids. */
   deleteSession(clientId: string): Promise<void>;
+  /** Inbound QoS 2 packet ids of persistent sessions stored and not yet released (PUBREL), by client id. */
+  loadInboundQos2(): Promise<Map<string, number[]>>;
+  putInboundQos2(clientId: string, packetId: number): Promise<void>;
+  deleteInboundQos2(clientId: string, packetId: number): Promise<void>;
   close(): Promise<void>;
 }
 
 const RETAINED = 'r';
 const SESSION = 's';
+/** `q\0{clientId}\0{packetId}`: MQTT strings hold no U+0000 (§1.5.4), so a client id cannot contain the separator. */
+const INBOUND_QOS2 = 'q';
 const key = (kind: string, name: string): Buffer => Buffer.from(`${kind}\u0000${name}`, 'utf8');
 const prefixRange = (kind: string): { gte: Buffer; lt: Buffer } => ({ gte: Buffer.from(`${kind}\u0000`), lt: Buffer.from(`${kind}\u0001`) });
+const qos2Key = (clientId: string, packetId: number): Buffer => key(INBOUND_QOS2, `${clientId}\u0000${packetId}`);
+const qos2Range = (clientId: string): { gte: Buffer; lt: Buffer } => ({ gte: key(INBOUND_QOS2, `${clientId}\u0000`), lt: key(INBOUND_QOS2, `${clientId}\u0001`) });
 
 const qosSchema = z.union([z.literal(0), z.literal(1), z.literal(2)]);
 const retainedSchema = z.object({ topic: z.string(), payload: z.string(), qos: qosSchema, properties: z.record(z.string(), z.string()), storedAt: z.number() });
@@ -72,6 +81,8 @@ const sessionSchema = z.object({
     }),
   ),
 });
+
+const EMPTY = Buffer.alloc(0);
 
 /** MqttStateStore in its own RocksDB database (dataDir/mqtt by default). */
 export class RocksStateStore implements MqttStateStore {
@@ -113,6 +124,30 @@ export class RocksStateStore implements MqttStateStore {
 
   async deleteSession(clientId: string): Promise<void> {
     await this.db.batch().del(key(SESSION, clientId)).write();
+    await this.db.clear(qos2Range(clientId));
+  }
+
+  async loadInboundQos2(): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    for (const [k] of await this.db.iterator(prefixRange(INBOUND_QOS2)).all()) {
+      const rest = k.toString('utf8').slice(INBOUND_QOS2.length + 1);
+      const sep = rest.lastIndexOf('\u0000');
+      const packetId = Number(rest.slice(sep + 1));
+      if (sep < 0 || !Number.isInteger(packetId) || packetId < 1 || packetId > 65_535) continue;
+      const clientId = rest.slice(0, sep);
+      const ids = out.get(clientId);
+      if (ids === undefined) out.set(clientId, [packetId]);
+      else ids.push(packetId);
+    }
+    return out;
+  }
+
+  async putInboundQos2(clientId: string, packetId: number): Promise<void> {
+    await this.db.batch().put(qos2Key(clientId, packetId), EMPTY).write();
+  }
+
+  async deleteInboundQos2(clientId: string, packetId: number): Promise<void> {
+    await this.db.batch().del(qos2Key(clientId, packetId)).write();
   }
 
   async close(): Promise<void> {

@@ -38,6 +38,8 @@ export function onPublish(c: Connection, p: IPublishPacket): void {
   c.ordered(async () => {
     const outcome = await stored;
     if (outcome.status === 'stored') {
+      // §4.3.3 method A across a broker restart: the packet id is kept until PUBREL.
+      if (p.qos === 2 && session.persistent) await c.broker.deps.state.putInboundQos2(c.clientId, id);
       if (outcome.retained === 'quotaExceeded') return ack(c, p, RC.QUOTA_EXCEEDED, 'stored, but not retained: maxRetained reached');
       return ack(c, p, RC.SUCCESS, undefined);
     }

@@ -1,6 +1,7 @@
 import test from 'ava';
+import type { Packet } from 'mqtt-packet';
 import { waitFor } from '../../../test/helpers/wait.js';
-import { collect, connectClient, startMqttBroker } from './harness.js';
+import { collect, connectClient, type MqttBrokerUnderTest, rawPeer, startMqttBroker } from './harness.js';
 
 for (const protocolVersion of [4, 5] as const) {
   const name = protocolVersion === 4 ? '3.1.1 clean=false' : '5 session expiry';
@@ -84,4 +85,42 @@ test('a second connection with the same client id takes the session over (MQTT 5
   const reason = new Promise<number | undefined>((resolve) => c1.on('disconnect', (p) => resolve(p.reasonCode)));
   await connectClient(t, b.url, { clientId: 'twin', protocolVersion: 5 });
   t.is(await reason, 0x8e);
+});
+
+test('QoS 2 packet ids awaiting PUBREL survive a broker restart: the resend is acknowledged, not stored again', async (t) => {
+  const stored = (b: MqttBrokerUnderTest): number => {
+    const queues = b.messaging.topics.get('plant')?.readQueueNums ?? 0;
+    let n = 0;
+    for (let q = 0; q < queues; q++) n += b.messaging.maxOffset('plant', q);
+    return n;
+  };
+  const publish = (messageId: number, body: string, dup: boolean): Packet => ({ cmd: 'publish', topic: 'plant/boiler', payload: Buffer.from(body), qos: 2, messageId, dup, retain: false });
+  const count = (peer: Awaited<ReturnType<typeof rawPeer>>, cmd: string, id: number): number => peer.packets.filter((p) => p.cmd === cmd && 'messageId' in p && p.messageId === id).length;
+
+  const b1 = await startMqttBroker(t);
+  const peer1 = await rawPeer(t, b1.port);
+  peer1.connect({ clientId: 'sensor-9', clean: false });
+  await waitFor(() => peer1.packets.some((p) => p.cmd === 'connack'));
+  peer1.send(publish(7, 'once', false));
+  await waitFor(() => count(peer1, 'pubrec', 7) === 1);
+  t.is(stored(b1), 1);
+  peer1.end();
+  await peer1.closed;
+  await b1.stop();
+
+  const b2 = await startMqttBroker(t, { dataDir: b1.dataDir });
+  const peer2 = await rawPeer(t, b2.port);
+  peer2.connect({ clientId: 'sensor-9', clean: false });
+  await waitFor(() => peer2.packets.some((p) => p.cmd === 'connack'));
+  t.like(peer2.packets.find((p) => p.cmd === 'connack'), { sessionPresent: true, returnCode: 0 });
+  // The client never saw PUBREC's effect complete: it resends the PUBLISH with DUP (§4.4).
+  peer2.send(publish(7, 'once', true));
+  await waitFor(() => count(peer2, 'pubrec', 7) === 1);
+  t.is(stored(b2), 1, 'the resend is not stored a second time');
+  peer2.send({ cmd: 'pubrel', messageId: 7 });
+  await waitFor(() => count(peer2, 'pubcomp', 7) === 1);
+  // Released: the id is free again, and a new message with it is stored.
+  peer2.send(publish(7, 'next', false));
+  await waitFor(() => count(peer2, 'pubrec', 7) === 2);
+  t.is(stored(b2), 2);
 });
