@@ -85,54 +85,82 @@ async function startMosquitto(): Promise<{ child: ChildProcess; url: string; dir
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 type Result = Awaited<ReturnType<typeof runOnce>>;
-type Report = (broker: string, results: Result[], extra?: Record<string, unknown>) => void;
 
-/** Warm-up, then `runs` measured runs against one broker; returns its CPU µs per message. */
-async function measure(url: string, pid: number, o: Options, runs: number): Promise<{ results: Result[]; cpuUsPerMsg: number }> {
-  await runOnce(url, { ...o, count: Math.min(o.count, 20_000) });
-  const results: Result[] = [];
-  const cpu0 = procStats(pid).cpuSecs;
-  for (let i = 0; i < runs; i++) results.push(await runOnce(url, o));
-  return { results, cpuUsPerMsg: Math.round(((procStats(pid).cpuSecs - cpu0) / (runs * o.count)) * 1e6 * 10) / 10 };
+/** A broker under test: its URL and process (for CPU time), and how to stop it. */
+interface Target {
+  readonly name: 'cometmq' | 'mosquitto';
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
 }
 
-async function runCometMq(o: Options, runs: number, report: Report): Promise<void> {
+async function startCometMq(): Promise<Target> {
   const broker = await startBrokerProcess('mqtt');
-  try {
-    const url = broker.doors.get('mqtt');
-    if (url === undefined) throw new Error('the broker printed no mqtt door');
-    const m = await measure(url, broker.child.pid!, o, runs);
-    report('cometmq', m.results, { rssMb: procStats(broker.child.pid!).rssMb, brokerCpuUsPerMsg: m.cpuUsPerMsg });
-  } finally {
+  const url = broker.doors.get('mqtt');
+  if (url === undefined) {
     await broker.stop();
+    throw new Error('the broker printed no mqtt door');
   }
+  return { name: 'cometmq', url, pid: broker.child.pid!, stop: () => broker.stop() };
 }
 
-async function runMosquitto(o: Options, runs: number, report: Report): Promise<void> {
+async function startMosquittoTarget(): Promise<Target | undefined> {
   if (!existsSync(MOSQUITTO)) {
     process.stderr.write(`(${MOSQUITTO} not installed: no Mosquitto reference run; apt-get install mosquitto)\n`);
-    return;
+    return undefined;
   }
-  const broker = await startMosquitto();
-  try {
-    const m = await measure(broker.url, broker.child.pid!, o, runs);
-    report('mosquitto', m.results, { brokerCpuUsPerMsg: m.cpuUsPerMsg });
-  } finally {
-    await stopChild(broker.child);
-    await rm(broker.dir, { recursive: true, force: true });
-  }
+  const m = await startMosquitto();
+  return {
+    name: 'mosquitto',
+    url: m.url,
+    pid: m.child.pid!,
+    stop: async () => {
+      await stopChild(m.child);
+      await rm(m.dir, { recursive: true, force: true });
+    },
+  };
 }
 
-/** `--only cometmq|mosquitto` runs one side; both by default. */
+/**
+ * `--only cometmq|mosquitto` runs one side; by default both brokers run at once and the measured
+ * runs alternate between them (CometMQ, Mosquitto, CometMQ, …), so a drift in the machine's speed
+ * lands on both alike; `ratio` is the median of the per-round CometMQ / Mosquitto ratios.
+ */
 export async function main(argv: string[]): Promise<void> {
   const o: Options = { count: Number(arg(argv, 'count') ?? 100_000), window: Number(arg(argv, 'window') ?? 1000), bytes: Number(arg(argv, 'bytes') ?? 1024) };
   const runs = Number(arg(argv, 'runs') ?? 3);
-  const report: Report = (broker, results, extra = {}) => {
-    process.stdout.write(
-      `${JSON.stringify({ bench: 'mqtt', scenario: 'qos1', broker, msgsPerSec: median(results.map((r) => r.msgsPerSec)), p50Ms: median(results.map((r) => r.p50Ms)), p99Ms: median(results.map((r) => r.p99Ms)), runs: results.map((r) => r.msgsPerSec), count: o.count, window: o.window, bytes: o.bytes, ...extra })}\n`,
-    );
-  };
   const only = arg(argv, 'only');
-  if (only !== 'mosquitto') await runCometMq(o, runs, report);
-  if (only !== 'cometmq') await runMosquitto(o, runs, report);
+  const targets: Target[] = [];
+  try {
+    if (only !== 'mosquitto') targets.push(await startCometMq());
+    if (only !== 'cometmq') {
+      const m = await startMosquittoTarget();
+      if (m !== undefined) targets.push(m);
+    }
+    for (const t of targets) await runOnce(t.url, { ...o, count: Math.min(o.count, 20_000) }); // warm-up
+    const results = new Map<Target, Result[]>(targets.map((t) => [t, []]));
+    const cpu = new Map<Target, number>();
+    for (let i = 0; i < runs; i++) {
+      for (const t of targets) {
+        const before = procStats(t.pid).cpuSecs;
+        results.get(t)!.push(await runOnce(t.url, o));
+        cpu.set(t, (cpu.get(t) ?? 0) + procStats(t.pid).cpuSecs - before);
+      }
+    }
+    const [a, b] = targets;
+    const ratios = a !== undefined && b !== undefined ? results.get(a)!.map((r, i) => r.msgsPerSec / results.get(b)![i]!.msgsPerSec) : [];
+    for (const t of targets) {
+      const rs = results.get(t)!;
+      const extra: Record<string, unknown> = { brokerCpuUsPerMsg: Math.round((cpu.get(t)! / (runs * o.count)) * 1e7) / 10 };
+      if (t.name === 'cometmq') {
+        extra.rssMb = procStats(t.pid).rssMb;
+        if (ratios.length > 0) extra.ratio = Math.round(median(ratios) * 1000) / 1000;
+      }
+      process.stdout.write(
+        `${JSON.stringify({ bench: 'mqtt', scenario: 'qos1', broker: t.name, msgsPerSec: median(rs.map((r) => r.msgsPerSec)), p50Ms: median(rs.map((r) => r.p50Ms)), p99Ms: median(rs.map((r) => r.p99Ms)), runs: rs.map((r) => r.msgsPerSec), count: o.count, window: o.window, bytes: o.bytes, ...extra })}\n`,
+      );
+    }
+  } finally {
+    for (const t of targets) await t.stop();
+  }
 }
