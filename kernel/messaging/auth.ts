@@ -34,6 +34,12 @@ export type AuthzDecision = { readonly status: 'allow' } | { readonly status: 'd
 export interface Auth {
   authenticate(credentials: Credentials): Promise<AuthResult>;
   authorize(identity: Identity, action: Action, resource: Resource): Promise<AuthzDecision>;
+  /**
+   * Optional: the decision when it is known without waiting (allow-all, a cached ACL entry), else
+   * undefined and the caller asks authorize(). Must agree with authorize(). Per-message paths (produce,
+   * read) use it so a decided request takes no asynchronous step.
+   */
+  decided?(identity: Identity, action: Action, resource: Resource): AuthzDecision | undefined;
 }
 
 export const INTERNAL_IDENTITY: Identity = Object.freeze({ kind: 'internal', component: 'kernel' });

@@ -22,6 +22,7 @@ test('authorize allows every action on every resource', async (t) => {
   for (const action of ['produce', 'consume', 'admin:read', 'admin:write'] as const) {
     for (const resource of [{ kind: 'topic', name: 't' }, { kind: 'group', name: 'g' }, { kind: 'cluster' }] as const) {
       t.deepEqual(await auth.authorize({ kind: 'anonymous' }, action, resource), { status: 'allow' });
+      t.deepEqual(auth.decided?.({ kind: 'anonymous' }, action, resource), { status: 'allow' }, 'known at once, as authorize() says');
     }
   }
 });

@@ -21,5 +21,6 @@ export function createAllowAllAuth(): Auth {
   return {
     authenticate: async (credentials): Promise<AuthResult> => ({ status: 'ok', identity: identityOf(credentials) }),
     authorize: async (): Promise<AuthzDecision> => ALLOW,
+    decided: (): AuthzDecision => ALLOW,
   };
 }

@@ -1,11 +1,25 @@
 import { CometError } from '../../kernel/errors.js';
-import type { Action, Auth, Identity, Resource } from '../../kernel/messaging/auth.js';
+import type { Action, Auth, AuthzDecision, Identity, Resource } from '../../kernel/messaging/auth.js';
 import { PERM_READ, PERM_WRITE } from '../../kernel/messaging/metadata.js';
 import type { MetadataStore, TopicConfig } from '../../kernel/messaging/metadata.js';
 
 /** Ask the auth plugin; a deny becomes AUTH_FORBIDDEN naming the action and resource. */
 export async function authorize(auth: Auth, identity: Identity, action: Action, resource: Resource): Promise<void> {
-  const decision = await auth.authorize(identity, action, resource);
+  check(await auth.authorize(identity, action, resource), action, resource);
+}
+
+/**
+ * authorize() without an asynchronous step when the auth plugin knows the answer now (Auth.decided):
+ * undefined when allowed, AUTH_FORBIDDEN thrown when denied, else the promise of authorize().
+ */
+export function authorizeNow(auth: Auth, identity: Identity, action: Action, resource: Resource): Promise<void> | undefined {
+  const decision = auth.decided?.(identity, action, resource);
+  if (decision === undefined) return authorize(auth, identity, action, resource);
+  check(decision, action, resource);
+  return undefined;
+}
+
+function check(decision: AuthzDecision, action: Action, resource: Resource): void {
   if (decision.status === 'deny') {
     throw new CometError('AUTH_FORBIDDEN', `${action} on ${describeResource(resource)} denied: ${decision.reason}`, {
       details: { action, resource: describeResource(resource) },

@@ -86,17 +86,22 @@ test('a read-only topic rejects produce with TOPIC_NOT_WRITABLE', async (t) => {
   t.is(store.stats().writtenOffset, 0);
 });
 
-test('auth deny on produce gives AUTH_FORBIDDEN; the identity given (or anonymous) is asked', async (t) => {
-  const { messaging, auth, store } = harness(t);
-  auth.deny('produce', { kind: 'topic', name: 'Secret' });
-  const user = { kind: 'user', user: 'alice' } as const;
-  t.is(code(await messaging.produce({ topic: 'Secret', body: enc('x') }, user)), 'AUTH_FORBIDDEN');
-  t.is(messaging.topics.get('Secret'), undefined, 'a denied produce does not auto-create');
-  t.is(store.stats().writtenOffset, 0);
-  t.deepEqual(auth.asked[0], { identity: user, action: 'produce', resource: { kind: 'topic', name: 'Secret' } });
-  await messaging.produce({ topic: 'Open', body: enc('x') });
-  t.deepEqual(auth.asked.at(-1)?.identity, { kind: 'anonymous' });
-});
+for (const decidingAuth of [false, true]) {
+  const how = decidingAuth ? 'answered at once (Auth.decided)' : 'answered by authorize()';
+  test(`auth deny on produce gives AUTH_FORBIDDEN; the identity given (or anonymous) is asked; ${how}`, async (t) => {
+    const { messaging, auth, store } = harness(t, { decidingAuth });
+    auth.deny('produce', { kind: 'topic', name: 'Secret' });
+    const user = { kind: 'user', user: 'alice' } as const;
+    t.is(code(await messaging.produce({ topic: 'Secret', body: enc('x') }, user)), 'AUTH_FORBIDDEN');
+    t.is(messaging.topics.get('Secret'), undefined, 'a denied produce does not auto-create');
+    t.is(store.stats().writtenOffset, 0);
+    t.deepEqual(auth.asked[0], { identity: user, action: 'produce', resource: { kind: 'topic', name: 'Secret' } });
+    t.is(code(await messaging.produce({ topic: 'Open', body: enc('x') })), 'ok', 'auto-created');
+    t.is(code(await messaging.produce({ topic: 'Open', body: enc('y') })), 'ok', 'existing topic');
+    t.deepEqual(auth.asked.at(-1)?.identity, { kind: 'anonymous' });
+    t.is(auth.decidedCount, decidingAuth ? 3 : 0);
+  });
+}
 
 test('produceBatch: one appendBatch call, per-message results, a bad message does not stop the rest', async (t) => {
   const { messaging, store } = harness(t);

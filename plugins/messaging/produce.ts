@@ -6,7 +6,7 @@ import type { TopicConfig } from '../../kernel/messaging/metadata.js';
 import { validateTopicName } from '../../kernel/messaging/names.js';
 import { type AppendRejected, type AppendResult, batchRejected } from '../../kernel/messaging/store.js';
 import type { MessagingDeps } from './deps.js';
-import { authorize, catchComet, topicResource } from './guards.js';
+import { authorizeNow, catchComet, topicResource } from './guards.js';
 import { QueueSelector } from './queue-select.js';
 import type { ScheduleService } from './schedule.js';
 import { SCHEDULE_TOPIC } from './schedule.js';
@@ -52,16 +52,21 @@ export class Producer {
     topics.onDeleted((topic) => this.selector.forget(topic));
   }
 
-  async produce(request: ProduceRequest, identity: Identity): Promise<AppendResult> {
-    const topic = await catchComet(() => this.openTopic(request.topic, identity));
-    if (topic instanceof CometError) return rejected(topic);
-    const input = this.inputFor(topic, request);
-    if (input instanceof CometError) return rejected(input);
-    if (input.topic === SCHEDULE_TOPIC) {
-      const held = await catchComet(() => this.schedule.ensureTopic());
-      if (held instanceof CometError) return rejected(held);
+  produce(request: ProduceRequest, identity: Identity): Promise<AppendResult> {
+    try {
+      const topic = this.openTopicNow(request.topic, identity);
+      return topic instanceof Promise ? topic.then((t) => this.produceTo(t, request)) : this.produceTo(topic, request);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return this.deps.store.append(input);
+  }
+
+  private produceTo(topic: TopicConfig | CometError, request: ProduceRequest): Promise<AppendResult> {
+    if (topic instanceof CometError) return Promise.resolve(rejected(topic));
+    const input = this.inputFor(topic, request);
+    if (input instanceof CometError) return Promise.resolve(rejected(input));
+    if (input.topic !== SCHEDULE_TOPIC) return this.deps.store.append(input);
+    return catchComet(() => this.schedule.ensureTopic()).then((held) => (held instanceof CometError ? rejected(held) : this.deps.store.append(input)));
   }
 
   /** One store.appendBatch for every message that passed the checks; results in request order. */
@@ -107,12 +112,28 @@ export class Producer {
   }
 
   private async openTopic(name: string, identity: Identity): Promise<TopicConfig> {
-    validateTopicName(name);
-    if (name === SCHEDULE_TOPIC) {
-      // §2.4: SCHEDULE_TOPIC_XXXX is one of the system topics clients are not allowed to send to.
-      throw new CometError('TOPIC_NOT_WRITABLE', `topic ${name} is internal to the schedule service; send with a delay level instead`);
+    const topic = await this.openTopicNow(name, identity);
+    if (topic instanceof CometError) throw topic;
+    return topic;
+  }
+
+  /**
+   * The topic a produce writes to, or the CometError refusing it: without an asynchronous step when
+   * the auth plugin decided and the topic exists (the per-message path), else a promise.
+   */
+  private openTopicNow(name: string, identity: Identity): TopicConfig | CometError | Promise<TopicConfig | CometError> {
+    try {
+      validateTopicName(name);
+      if (name === SCHEDULE_TOPIC) {
+        // §2.4: SCHEDULE_TOPIC_XXXX is one of the system topics clients are not allowed to send to.
+        throw new CometError('TOPIC_NOT_WRITABLE', `topic ${name} is internal to the schedule service; send with a delay level instead`);
+      }
+      const pending = authorizeNow(this.deps.auth, identity, 'produce', topicResource(name));
+      if (pending !== undefined) return catchComet(() => pending.then(() => this.topics.writableForProduce(name)));
+      return this.topics.existingWritable(name) ?? catchComet(() => this.topics.writableForProduce(name));
+    } catch (e) {
+      if (e instanceof CometError) return e;
+      throw e;
     }
-    await authorize(this.deps.auth, identity, 'produce', topicResource(name));
-    return this.topics.writableForProduce(name);
   }
 }

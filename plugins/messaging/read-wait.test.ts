@@ -29,19 +29,22 @@ test('read delegates to the store, clamps max to 1..maxReadMessages and passes f
   t.is(seen[1]?.maxBytes, undefined, 'store default when not given');
 });
 
-test('read errors: unknown topic, queue beyond readQueueNums, bad offset, unreadable topic, auth deny', async (t) => {
-  const h = harness(t);
-  await withTopic(h);
-  await h.messaging.topics.create({ topicName: 'WriteOnly', perm: 2 });
-  h.auth.deny('consume', { kind: 'topic', name: 'Private' });
-  await rejectsWith(t, h.messaging.read({ topic: 'Missing', queueId: 0, offset: 0, max: 1 }), 'TOPIC_NOT_FOUND');
-  await rejectsWith(t, h.messaging.read({ topic: 'T', queueId: 2, offset: 0, max: 1 }), 'QUEUE_ID_INVALID');
-  await rejectsWith(t, h.messaging.read({ topic: 'T', queueId: 0, offset: -1, max: 1 }), 'OFFSET_INVALID');
-  await rejectsWith(t, h.messaging.read({ topic: 'WriteOnly', queueId: 0, offset: 0, max: 1 }), 'TOPIC_NOT_READABLE');
-  await rejectsWith(t, h.messaging.read({ topic: 'Private', queueId: 0, offset: 0, max: 1 }), 'AUTH_FORBIDDEN');
-  await rejectsWith(t, h.messaging.read({ topic: 'bad/name', queueId: 0, offset: 0, max: 1 }), 'TOPIC_NAME_INVALID');
-  t.like(await h.messaging.read({ topic: 'T', queueId: 1, offset: 0, max: 1 }), { status: 'noQueue' });
-});
+for (const decidingAuth of [false, true]) {
+  test(`read errors: unknown topic, queue beyond readQueueNums, bad offset, unreadable topic, auth deny (${decidingAuth ? 'Auth.decided' : 'authorize()'})`, async (t) => {
+    const h = harness(t, { decidingAuth });
+    await withTopic(h);
+    await h.messaging.topics.create({ topicName: 'WriteOnly', perm: 2 });
+    h.auth.deny('consume', { kind: 'topic', name: 'Private' });
+    await rejectsWith(t, h.messaging.read({ topic: 'Missing', queueId: 0, offset: 0, max: 1 }), 'TOPIC_NOT_FOUND');
+    await rejectsWith(t, h.messaging.read({ topic: 'T', queueId: 2, offset: 0, max: 1 }), 'QUEUE_ID_INVALID');
+    await rejectsWith(t, h.messaging.read({ topic: 'T', queueId: 0, offset: -1, max: 1 }), 'OFFSET_INVALID');
+    await rejectsWith(t, h.messaging.read({ topic: 'WriteOnly', queueId: 0, offset: 0, max: 1 }), 'TOPIC_NOT_READABLE');
+    await rejectsWith(t, h.messaging.read({ topic: 'Private', queueId: 0, offset: 0, max: 1 }), 'AUTH_FORBIDDEN');
+    await rejectsWith(t, h.messaging.read({ topic: 'bad/name', queueId: 0, offset: 0, max: 1 }), 'TOPIC_NAME_INVALID');
+    t.like(await h.messaging.read({ topic: 'T', queueId: 1, offset: 0, max: 1 }), { status: 'noQueue' });
+    t.is(h.auth.decidedCount > 0, decidingAuth);
+  });
+}
 
 test('waitForMessages answers arrived at once when the queue is already past the offset', async (t) => {
   const h = harness(t);

@@ -4,7 +4,7 @@ import type { Identity } from '../../kernel/messaging/auth.js';
 import { validateTopicName } from '../../kernel/messaging/names.js';
 import type { ReadResult } from '../../kernel/messaging/store.js';
 import type { MessagingDeps } from './deps.js';
-import { authorize, checkOffset, checkQueueId, readableTopic, topicResource } from './guards.js';
+import { authorizeNow, checkOffset, checkQueueId, readableTopic, topicResource } from './guards.js';
 import type { WaiterRegistry } from './waiters.js';
 
 /**
@@ -18,9 +18,18 @@ export class Reader {
     private readonly maxReadMessages: number,
   ) {}
 
-  async read(request: ReadFromQueue, identity: Identity): Promise<ReadResult> {
-    validateTopicName(request.topic);
-    await authorize(this.deps.auth, identity, 'consume', topicResource(request.topic));
+  read(request: ReadFromQueue, identity: Identity): Promise<ReadResult> {
+    try {
+      validateTopicName(request.topic);
+      const pending = authorizeNow(this.deps.auth, identity, 'consume', topicResource(request.topic));
+      // A decided read takes no asynchronous step before the store (a tail read is per message).
+      return pending === undefined ? this.readAuthorized(request) : pending.then(() => this.readAuthorized(request));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private readAuthorized(request: ReadFromQueue): Promise<ReadResult> {
     const topic = readableTopic(this.deps.metadata, request.topic);
     checkQueueId(request.queueId, topic.readQueueNums, topic.topicName);
     checkOffset(request.offset);

@@ -110,9 +110,13 @@ export class TopicRegistry implements TopicAdmin {
    * Throws TOPIC_NOT_FOUND / TOPIC_NOT_WRITABLE.
    */
   async writableForProduce(name: string): Promise<TopicConfig> {
-    const topic = this.deps.metadata.getTopic(name) ?? (await this.autoCreateTopic(name));
-    if (!isWritable(topic)) throw new CometError('TOPIC_NOT_WRITABLE', `topic ${name} is not writable (perm ${topic.perm})`);
-    return topic;
+    return this.existingWritable(name) ?? writable(await this.autoCreateTopic(name));
+  }
+
+  /** writableForProduce for a topic that exists (undefined when it does not): no asynchronous step. */
+  existingWritable(name: string): TopicConfig | undefined {
+    const topic = this.deps.metadata.getTopic(name);
+    return topic === undefined ? undefined : writable(topic);
   }
 
   /** Called after a create/update/upsert/auto-create (config) or delete (undefined) is persisted. */
@@ -210,4 +214,9 @@ function checkQueueNums(field: string, value: number | undefined): void {
   if (!Number.isInteger(value) || value < 1 || value > MAX_QUEUE_NUMS) {
     throw new CometError('TOPIC_CONFIG_INVALID', `${field} ${String(value)} is not an integer in 1..${MAX_QUEUE_NUMS}`);
   }
+}
+
+function writable(topic: TopicConfig): TopicConfig {
+  if (!isWritable(topic)) throw new CometError('TOPIC_NOT_WRITABLE', `topic ${topic.topicName} is not writable (perm ${topic.perm})`);
+  return topic;
 }

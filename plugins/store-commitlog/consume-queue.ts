@@ -239,6 +239,11 @@ export class ConsumeQueue {
 
   /** Entries [offset, offset+count) that lie in one file (count may shrink at a file end). */
   async read(offset: number, count: number): Promise<{ buf: Buffer; count: number }> {
+    return this.readNow(offset, count);
+  }
+
+  /** read() on this thread: the tail is in memory and a file read is a small page-cache read (below). */
+  readNow(offset: number, count: number): { buf: Buffer; count: number } {
     const fileStart = Math.floor(offset / this.perFile) * this.perFile;
     const n = Math.min(count, fileStart + this.perFile - offset, this.maxOffset - offset);
     if (n <= 0) return { buf: Buffer.alloc(0), count: 0 };

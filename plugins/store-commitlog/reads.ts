@@ -2,7 +2,7 @@ import { CometError } from '../../kernel/errors.js';
 import type { MessageIndex } from '../../kernel/messaging/index-contract.js';
 import { RecordView, checkRecord, MAGIC_V1, RECORD_FIXED_BYTES } from '../../kernel/messaging/record.js';
 import type { ReadRequest, ReadResult } from '../../kernel/messaging/store.js';
-import { MATCH_ALL, matchesMessage, matchesTagCode } from '../../kernel/messaging/tags.js';
+import { MATCH_ALL, matchesMessage, matchesTagCode, type TagFilter } from '../../kernel/messaging/tags.js';
 import type { BlockCache } from './block-cache.js';
 import { CQ_ENTRY_BYTES, cqPhys, cqSize, cqTag } from './consume-queue.js';
 import { physField } from './log-scan.js';
@@ -56,7 +56,38 @@ function verified(view: Buffer, phys: number, size: number, verifyCrc: boolean):
   return new RecordView(view);
 }
 
-export async function readQueue(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
+/** A read in progress over the consume-queue entries it fetched. */
+interface Scan {
+  readonly req: ReadRequest;
+  readonly minOffset: number;
+  readonly maxOffset: number;
+  readonly filter: TagFilter;
+  readonly maxMsgs: number;
+  readonly maxBytes: number;
+  readonly buf: Buffer;
+  readonly count: number;
+  readonly messages: RecordView[];
+  bytes: number;
+  /** The entry to look at next. */
+  i: number;
+}
+
+/**
+ * A queue read. Records still in memory (a consumer at or near the tail) are read on this thread with
+ * no asynchronous step; the first record that must come from the file continues asynchronously.
+ */
+export function readQueue(ctx: ReadContext, req: ReadRequest): Promise<ReadResult> {
+  try {
+    const scan = startScan(ctx, req);
+    if (!('buf' in scan)) return Promise.resolve(scan);
+    const done = advance(ctx, scan);
+    return done === undefined ? readFromFile(ctx, scan) : Promise.resolve(done);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function startScan(ctx: ReadContext, req: ReadRequest): Scan | ReadResult {
   if (!Number.isSafeInteger(req.offset) || req.offset < 0) {
     throw new CometError('OFFSET_INVALID', `offset ${String(req.offset)} is not a non-negative integer`);
   }
@@ -64,42 +95,66 @@ export async function readQueue(ctx: ReadContext, req: ReadRequest): Promise<Rea
   if (!q || (q.cq.maxOffset === 0 && !q.cq.hasFiles())) return NO_QUEUE;
   const minOffset = q.cq.minOffset;
   const maxOffset = q.cq.maxOffset;
-  const bounds = { minOffset, maxOffset };
-  if (req.offset < minOffset) return { status: 'offsetMoved', nextOffset: minOffset, ...bounds };
-  if (req.offset > maxOffset) return { status: 'offsetMoved', nextOffset: maxOffset, ...bounds };
-  if (req.offset === maxOffset) return { status: 'empty', nextOffset: maxOffset, ...bounds };
+  if (req.offset < minOffset) return { status: 'offsetMoved', nextOffset: minOffset, minOffset, maxOffset };
+  if (req.offset > maxOffset) return { status: 'offsetMoved', nextOffset: maxOffset, minOffset, maxOffset };
+  if (req.offset === maxOffset) return { status: 'empty', nextOffset: maxOffset, minOffset, maxOffset };
   const filter = req.filter ?? MATCH_ALL;
   const maxMsgs = Math.max(1, Math.floor(req.max));
-  const maxBytes = req.maxBytes ?? ctx.maxReadBytes;
   const want = Math.min(filter.all ? maxMsgs : Math.max(maxMsgs, FILTER_SCAN_ENTRIES), maxOffset - req.offset);
-  const { buf, count } = await q.cq.read(req.offset, want);
-  const messages: RecordView[] = [];
-  let bytes = 0;
-  let i = 0;
-  for (; i < count; i++) {
-    const at = i * CQ_ENTRY_BYTES;
-    const phys = cqPhys(buf, at);
-    const size = cqSize(buf, at);
-    if (phys < ctx.minPhys()) {
-      if (messages.length > 0) break;
-      const min = q.cq.minOffset;
-      return { status: 'offsetMoved', nextOffset: Math.max(min, req.offset + i + 1), minOffset: min, maxOffset: q.cq.maxOffset };
-    }
-    if (!matchesTagCode(filter, cqTag(buf, at))) continue;
-    if (messages.length >= maxMsgs || (messages.length > 0 && bytes + size > maxBytes)) break;
-    const rec = peekVerified(ctx, phys, size) ?? (await readVerifiedFromFile(ctx, phys, size));
-    if (!rec) break;
-    if (!filter.all && !matchesMessage(filter, rec)) continue;
-    messages.push(rec);
-    bytes += size;
+  const { buf, count } = q.cq.readNow(req.offset, want);
+  return { req, minOffset, maxOffset, filter, maxMsgs, maxBytes: req.maxBytes ?? ctx.maxReadBytes, buf, count, messages: [], bytes: 0, i: 0 };
+}
+
+/** Take entries while their records are in memory: the result, or undefined when entry `i` needs the file. */
+function advance(ctx: ReadContext, s: Scan): ReadResult | undefined {
+  for (; s.i < s.count; s.i++) {
+    const at = s.i * CQ_ENTRY_BYTES;
+    const phys = cqPhys(s.buf, at);
+    const size = cqSize(s.buf, at);
+    if (phys < ctx.minPhys()) return removedBelow(ctx, s);
+    if (!matchesTagCode(s.filter, cqTag(s.buf, at))) continue;
+    if (s.messages.length >= s.maxMsgs || (s.messages.length > 0 && s.bytes + size > s.maxBytes)) break;
+    const rec = peekVerified(ctx, phys, size);
+    if (rec === undefined) return undefined;
+    take(s, rec, size);
   }
-  const nextOffset = req.offset + i;
-  if (messages.length === 0) {
-    return nextOffset > req.offset
-      ? { status: 'filtered', nextOffset, ...bounds }
-      : { status: 'empty', nextOffset: req.offset, ...bounds };
+  return finish(s);
+}
+
+async function readFromFile(ctx: ReadContext, s: Scan): Promise<ReadResult> {
+  for (;;) {
+    const at = s.i * CQ_ENTRY_BYTES;
+    const size = cqSize(s.buf, at);
+    const rec = await readVerifiedFromFile(ctx, cqPhys(s.buf, at), size);
+    if (!rec) return finish(s);
+    take(s, rec, size);
+    s.i++;
+    const done = advance(ctx, s);
+    if (done !== undefined) return done;
   }
-  return { status: 'found', messages, nextOffset, ...bounds };
+}
+
+function take(s: Scan, rec: RecordView, size: number): void {
+  if (!s.filter.all && !matchesMessage(s.filter, rec)) return;
+  s.messages.push(rec);
+  s.bytes += size;
+}
+
+/** The log below entry `i` was removed: what was read so far, else the queue's new start. */
+function removedBelow(ctx: ReadContext, s: Scan): ReadResult {
+  if (s.messages.length > 0) return finish(s);
+  const q = ctx.queues.get(s.req.topic, s.req.queueId);
+  const min = q?.cq.minOffset ?? s.minOffset;
+  return { status: 'offsetMoved', nextOffset: Math.max(min, s.req.offset + s.i + 1), minOffset: min, maxOffset: q?.cq.maxOffset ?? s.maxOffset };
+}
+
+function finish(s: Scan): ReadResult {
+  const nextOffset = s.req.offset + s.i;
+  const bounds = { minOffset: s.minOffset, maxOffset: s.maxOffset };
+  if (s.messages.length === 0) {
+    return nextOffset > s.req.offset ? { status: 'filtered', nextOffset, ...bounds } : { status: 'empty', nextOffset: s.req.offset, ...bounds };
+  }
+  return { status: 'found', messages: s.messages, nextOffset, ...bounds };
 }
 
 /** The record at a physical offset, or undefined (not a record start, removed, or beyond the end). */

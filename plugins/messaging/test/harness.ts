@@ -80,6 +80,18 @@ export class FakeAuth implements Auth {
     return this.denied.has(FakeAuth.key(action, resource)) ? { status: 'deny', reason: 'test says no' } : { status: 'allow' };
   }
 
+  /** Set by `harness(t, { decidingAuth: true })`: also answers synchronously (Auth.decided). */
+  decides = false;
+  /** Questions answered through decided(). */
+  decidedCount = 0;
+
+  decided(identity: Identity, action: Action, resource: Resource): AuthzDecision | undefined {
+    if (!this.decides) return undefined;
+    this.decidedCount++;
+    this.asked.push({ identity, action, resource });
+    return this.denied.has(FakeAuth.key(action, resource)) ? { status: 'deny', reason: 'test says no' } : { status: 'allow' };
+  }
+
   private static key(action: Action, resource: Resource): string {
     return `${action} ${resource.kind === 'cluster' ? 'cluster' : `${resource.kind}:${resource.name}`}`;
   }
@@ -125,12 +137,13 @@ export interface Harness {
 /** Messaging over the memory store + memory metadata + fake auth; closed in teardown. */
 export function harness(
   t: ExecutionContext,
-  options: { config?: Partial<MessagingConfig>; withIndex?: boolean; clock?: Clock; start?: boolean } = {},
+  options: { config?: Partial<MessagingConfig>; withIndex?: boolean; clock?: Clock; start?: boolean; decidingAuth?: boolean } = {},
 ): Harness {
   const clock = new ManualClock();
   const store = new MemoryStore({ storeHost: STORE_HOST, now: () => clock.now() });
   const metadata = new MemoryMetadata();
   const auth = new FakeAuth();
+  auth.decides = options.decidingAuth === true;
   const index = options.withIndex === true ? new FakeIndex() : undefined;
   const messaging = createMessaging(
     { store, metadata, auth, clock: options.clock ?? clock, storeHost: STORE_HOST, ...(index === undefined ? {} : { index }) },
