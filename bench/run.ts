@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   ws: () => import('./ws.js'),
   mqtt: () => import('./mqtt.js'),
   stomp: () => import('./stomp.js'),
+  'mqtt-codec': () => import('./mqtt-codec.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
