@@ -6,7 +6,7 @@ import type { AppendResult } from '../../kernel/messaging/store.js';
 import type { Clock, TimerHandle } from '../../kernel/services.js';
 import type { MqttConfig } from './config.js';
 import { isCometError } from '../../kernel/errors.js';
-import { toProduce } from './mapping.js';
+import { type PublishTemplates, toProduce } from './mapping.js';
 import { RetainedMessages, type RetainOutcome } from './retained.js';
 import { Session, type Subscription } from './session.js';
 import type { MqttStateStore } from './state.js';
@@ -148,9 +148,9 @@ export class MqttBroker {
    * Store a PUBLISH (already checked: topic name, alias resolved) through Messaging, then apply the
    * retain flag (§3.3.1.3). The retained copy is written only once the message is stored.
    */
-  async publish(topic: string, packet: IPublishPacket, publisher: string): Promise<PublishOutcome> {
+  async publish(topic: string, packet: IPublishPacket, publisher: string, templates?: PublishTemplates): Promise<PublishOutcome> {
     const now = this.deps.clock.now();
-    const mapped = toProduce(topic, packet, publisher, now);
+    const mapped = toProduce(topic, packet, publisher, now, templates);
     if (!mapped.ok) return { status: 'rejected', code: 'MQTT_PROPERTY_INVALID', message: mapped.reason, reason: 'property' };
     let result: AppendResult;
     try {

@@ -8,6 +8,7 @@ import type { MqttBroker, SessionOwner } from './broker.js';
 import { RC } from './codes.js';
 import { PacketSplitter } from './framing.js';
 import { HANDLERS } from './handlers/index.js';
+import { PublishTemplates } from './mapping.js';
 import type { Outlet, Session } from './session.js';
 
 /** A will as CONNECT gave it (§3.1.2.5), checked. */
@@ -36,6 +37,7 @@ export class Connection implements Outlet, SessionOwner {
   readonly aliases = new Map<number, string>();
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (checked against our Receive Maximum). */
   inboundPending = 0;
+  #templates: PublishTemplates | undefined;
   /** Keeps this connection's publishes in arrival order while topics are auto-created. */
   readonly produceGate = new ProduceGate();
   readonly logger: Logger;
@@ -71,6 +73,11 @@ export class Connection implements Outlet, SessionOwner {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (e: Error) => this.logger.debug({ err: e }, 'MQTT connection error'));
     socket.on('close', () => this.#onClose());
+  }
+
+  /** Shared message properties of this client's PUBLISHes (mapping.ts); the client id is fixed once connected. */
+  get publishTemplates(): PublishTemplates {
+    return (this.#templates ??= new PublishTemplates(this.clientId));
   }
 
   get connected(): boolean {

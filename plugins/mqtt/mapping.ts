@@ -36,10 +36,51 @@ const MULTI_SEPARATOR = '\u0000';
 
 export type MappingResult = { readonly ok: true; readonly request: ProduceRequest } | { readonly ok: false; readonly reason: string };
 
-/** The produce request for a PUBLISH whose topic was already checked (topics.ts checkTopicName). */
-export function toProduce(topic: string, packet: IPublishPacket, publisher: string, now: number): MappingResult {
-  const properties: Record<string, string> = { [MQTT_PROPERTY.TOPIC]: topic, [MQTT_PROPERTY.QOS]: String(packet.qos), [MQTT_PROPERTY.PUBLISHER]: publisher };
-  if (packet.retain) properties[MQTT_PROPERTY.RETAIN] = '1';
+/** Most shared property sets one connection keeps (PublishTemplates). */
+const MAX_TEMPLATES = 256;
+
+/**
+ * One connection's PUBLISHes without MQTT 5 properties carry the same message properties for the
+ * same topic, QoS and retain flag: built once (the tag included, so the store adds nothing), frozen
+ * and shared by those messages; the store encodes a frozen set once.
+ */
+export class PublishTemplates {
+  readonly #byKey = new Map<string, Readonly<Record<string, string>>>();
+
+  constructor(private readonly publisher: string) {}
+
+  properties(topic: string, qos: QoS, retain: boolean): Readonly<Record<string, string>> {
+    const key = `${qos}${retain ? 'r' : '-'}${topic}`;
+    let props = this.#byKey.get(key);
+    if (props === undefined) {
+      if (this.#byKey.size >= MAX_TEMPLATES) this.#byKey.clear();
+      const built = baseProperties(topic, qos, retain, this.publisher);
+      const tag = tagOf(topic);
+      if (tag !== undefined) built[PROPERTY.TAGS] = tag;
+      props = Object.freeze(built);
+      this.#byKey.set(key, props);
+    }
+    return props;
+  }
+}
+
+function baseProperties(topic: string, qos: QoS, retain: boolean, publisher: string): Record<string, string> {
+  const properties: Record<string, string> = { [MQTT_PROPERTY.TOPIC]: topic, [MQTT_PROPERTY.QOS]: String(qos), [MQTT_PROPERTY.PUBLISHER]: publisher };
+  if (retain) properties[MQTT_PROPERTY.RETAIN] = '1';
+  return properties;
+}
+
+/**
+ * The produce request for a PUBLISH whose topic was already checked (topics.ts checkTopicName). With
+ * `templates` (the publishing connection's), a PUBLISH without MQTT 5 properties shares its set.
+ */
+export function toProduce(topic: string, packet: IPublishPacket, publisher: string, now: number, templates?: PublishTemplates): MappingResult {
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  if (templates !== undefined && packet.properties === undefined) {
+    // One MQTT topic → one queue (shardingKey): MQTT 3.1.1 §4.6 / MQTT 5 §4.6 ordered topics.
+    return { ok: true, request: { topic: firstLevel(topic), body: payload, shardingKey: topic, properties: templates.properties(topic, packet.qos, packet.retain) } };
+  }
+  const properties = baseProperties(topic, packet.qos, packet.retain, publisher);
   const p = packet.properties;
   if (p !== undefined) {
     if (p.contentType !== undefined) properties[MQTT_PROPERTY.CONTENT_TYPE] = p.contentType;
@@ -58,11 +99,9 @@ export function toProduce(topic: string, packet: IPublishPacket, publisher: stri
       }
     }
   }
-  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
   const tag = tagOf(topic);
   return {
     ok: true,
-    // One MQTT topic → one queue (shardingKey): MQTT 3.1.1 §4.6 / MQTT 5 §4.6 ordered topics.
     request: { topic: firstLevel(topic), body: payload, shardingKey: topic, ...(tag === undefined ? {} : { tags: tag }), properties },
   };
 }

@@ -27,6 +27,11 @@ export interface Prepared {
   readonly bornHost: Uint8Array;
 }
 
+interface EncodedProperties {
+  readonly properties: string;
+  readonly propertiesBytes: number;
+}
+
 const TOPIC_CACHE_MAX = 4096;
 const ZERO_HOST = new Uint8Array(4);
 const NO_KEYS: readonly string[] = Object.freeze([]);
@@ -54,6 +59,7 @@ function checkNumbers(input: AppendInput): void {
  */
 export class AppendPreparer {
   private readonly topics = new Map<string, Buffer>();
+  private readonly frozen = new WeakMap<object, EncodedProperties>();
   private lastHost: HostAddress | undefined;
   private lastHostBytes: Uint8Array = ZERO_HOST;
 
@@ -74,8 +80,7 @@ export class AppendPreparer {
       throw new CometError('MESSAGE_TOO_LARGE', `body is ${input.body.length} bytes; the limit is ${this.maxMessageBytes}`);
     }
     const props = mergeProperties(input.properties, input.tags, input.keys);
-    const properties = encodeProperties(props);
-    const propertiesBytes = properties.length === 0 ? 0 : Buffer.byteLength(properties, 'utf8');
+    const { properties, propertiesBytes } = this.encoded(props);
     if (propertiesBytes > MAX_PROPERTIES_BYTES) {
       throw new CometError('MESSAGE_PROPERTIES_TOO_LARGE', `properties are ${propertiesBytes} bytes; the limit is ${MAX_PROPERTIES_BYTES}`);
     }
@@ -96,6 +101,19 @@ export class AppendPreparer {
       uniqKey: props[PROPERTY.UNIQ_KEY],
       bornHost: this.host(input.bornHost),
     };
+  }
+
+  /**
+   * The encoded properties and their UTF-8 length. A frozen properties object cannot change, so its
+   * encoding is kept (a door that sends many messages with one shared frozen object encodes it once).
+   */
+  private encoded(props: Readonly<Record<string, string>>): EncodedProperties {
+    const known = Object.isFrozen(props) ? this.frozen.get(props) : undefined;
+    if (known !== undefined) return known;
+    const properties = encodeProperties(props);
+    const e = { properties, propertiesBytes: properties.length === 0 ? 0 : Buffer.byteLength(properties, 'utf8') };
+    if (Object.isFrozen(props)) this.frozen.set(props, e);
+    return e;
   }
 
   private topic(name: string): Buffer {

@@ -34,7 +34,7 @@ export function onPublish(c: Connection, p: IPublishPacket): void {
   }
   if (p.qos === 2) session.inboundQos2.add(id);
   // §4.6: one connection's messages are stored in arrival order (kernel/messaging/produce-gate.ts).
-  const stored = c.produceGate.start(c.broker.deps.messaging.topics.get(firstLevel(topic)) !== undefined, () => c.broker.publish(topic, p, c.clientId));
+  const stored = c.produceGate.start(c.broker.deps.messaging.topics.get(firstLevel(topic)) !== undefined, () => c.broker.publish(topic, p, c.clientId, c.publishTemplates));
   c.ordered(async () => {
     const outcome = await stored;
     if (outcome.status === 'stored') {
