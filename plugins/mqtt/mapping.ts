@@ -133,8 +133,8 @@ export function expiresAt(m: Pick<StoredMessage, 'properties'>): number | undefi
 
 const SYSTEM_KEYS = new Set<string>(Object.values(PROPERTY));
 
-/** MQTT 5 PUBLISH properties for a delivery (remaining expiry, §3.3.2.3.3); undefined for MQTT 3.1.1. */
-export function outboundProperties(m: Pick<StoredMessage, 'properties'>, now: number): IPublishPacket['properties'] {
+/** MQTT 5 PUBLISH properties for a delivery (remaining expiry, §3.3.2.3.3). */
+export function outboundProperties(m: Pick<StoredMessage, 'properties'>, now: number): NonNullable<IPublishPacket['properties']> {
   const props: NonNullable<IPublishPacket['properties']> = {};
   const pr = m.properties;
   const contentType = pr[MQTT_PROPERTY.CONTENT_TYPE];

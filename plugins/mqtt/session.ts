@@ -307,7 +307,7 @@ export class Session {
       messageId: 0,
     };
     if (o.protocolVersion === 5) {
-      const properties = outboundProperties(m, now)!;
+      const properties = outboundProperties(m, now);
       if (ids.length > 0) properties.subscriptionIdentifier = ids.length === 1 ? ids[0]! : ids;
       packet.properties = properties;
     }
