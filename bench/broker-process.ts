@@ -111,3 +111,10 @@ export function childLines(child: ChildProcess, what: string): () => Promise<str
           child.once('exit', (code) => reject(new Error(`${what} exited (${code}) early`)));
         });
 }
+
+/** The median (the mean of the two middle values for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

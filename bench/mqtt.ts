@@ -5,7 +5,7 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, childLines, procStats, startBrokerProcess, stopChild } from './broker-process.js';
+import { arg, childLines, median, procStats, startBrokerProcess, stopChild } from './broker-process.js';
 
 /**
  * MQTT door benchmark (issue 5): `npm run bench -- mqtt [--count N] [--window N] [--runs N]`. A
@@ -82,7 +82,6 @@ async function startMosquitto(): Promise<{ child: ChildProcess; url: string; dir
   throw new Error(`mosquitto did not start: ${err}`);
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 type Result = Awaited<ReturnType<typeof runOnce>>;
 
@@ -157,7 +156,7 @@ export async function main(argv: string[]): Promise<void> {
         if (ratios.length > 0) extra.ratio = Math.round(median(ratios) * 1000) / 1000;
       }
       process.stdout.write(
-        `${JSON.stringify({ bench: 'mqtt', scenario: 'qos1', broker: t.name, msgsPerSec: median(rs.map((r) => r.msgsPerSec)), p50Ms: median(rs.map((r) => r.p50Ms)), p99Ms: median(rs.map((r) => r.p99Ms)), runs: rs.map((r) => r.msgsPerSec), count: o.count, window: o.window, bytes: o.bytes, ...extra })}\n`,
+        `${JSON.stringify({ bench: 'mqtt', scenario: 'qos1', broker: t.name, msgsPerSec: Math.round(median(rs.map((r) => r.msgsPerSec))), p50Ms: median(rs.map((r) => r.p50Ms)), p99Ms: median(rs.map((r) => r.p99Ms)), runs: rs.map((r) => r.msgsPerSec), count: o.count, window: o.window, bytes: o.bytes, ...extra })}\n`,
       );
     }
   } finally {

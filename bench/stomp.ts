@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, childLines, procStats, startBrokerProcess, stopChild } from './broker-process.js';
+import { arg, childLines, median, procStats, startBrokerProcess, stopChild } from './broker-process.js';
 
 /**
  * STOMP door benchmark (issue 5): `npm run bench -- stomp [--count N] [--runs N]`. A producer process
@@ -34,7 +34,6 @@ async function runOnce(url: string, count: number): Promise<{ msgsPerSec: number
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 export async function main(argv: string[]): Promise<void> {
   const count = Number(arg(argv, 'count') ?? 50_000);
@@ -50,7 +49,7 @@ export async function main(argv: string[]): Promise<void> {
     for (let i = 0; i < runs; i++) results.push(await runOnce(url, count));
     const s = procStats(broker.child.pid!);
     process.stdout.write(
-      `${JSON.stringify({ bench: 'stomp', scenario: 'queue-client-individual', msgsPerSec: median(results.map((r) => r.msgsPerSec)), p50Ms: median(results.map((r) => r.p50Ms)), p99Ms: median(results.map((r) => r.p99Ms)), runs: results.map((r) => r.msgsPerSec), count, bytes: 1024, transport: 'websocket', rssMb: s.rssMb, brokerCpuUsPerMsg: Math.round(((s.cpuSecs - cpu0) / (runs * count)) * 1e7) / 10 })}\n`,
+      `${JSON.stringify({ bench: 'stomp', scenario: 'queue-client-individual', msgsPerSec: Math.round(median(results.map((r) => r.msgsPerSec))), p50Ms: median(results.map((r) => r.p50Ms)), p99Ms: median(results.map((r) => r.p99Ms)), runs: results.map((r) => r.msgsPerSec), count, bytes: 1024, transport: 'websocket', rssMb: s.rssMb, brokerCpuUsPerMsg: Math.round(((s.cpuSecs - cpu0) / (runs * count)) * 1e7) / 10 })}\n`,
     );
   } finally {
     await broker.stop();
