@@ -237,13 +237,11 @@ export class ConsumeQueue {
     }
   }
 
-  /** Entries [offset, offset+count) that lie in one file (count may shrink at a file end). */
-  async read(offset: number, count: number): Promise<{ buf: Buffer; count: number }> {
-    return this.readNow(offset, count);
-  }
-
-  /** read() on this thread: the tail is in memory and a file read is a small page-cache read (below). */
-  readNow(offset: number, count: number): { buf: Buffer; count: number } {
+  /**
+   * Entries [offset, offset+count) that lie in one file (count may shrink at a file end), on this
+   * thread: the tail is in memory and a file read is a small page-cache read (below).
+   */
+  read(offset: number, count: number): { buf: Buffer; count: number } {
     const fileStart = Math.floor(offset / this.perFile) * this.perFile;
     const n = Math.min(count, fileStart + this.perFile - offset, this.maxOffset - offset);
     if (n <= 0) return { buf: Buffer.alloc(0), count: 0 };
@@ -276,9 +274,9 @@ export class ConsumeQueue {
   }
 
   /** One entry, or undefined. */
-  async entry(offset: number): Promise<{ phys: number; size: number; tag: number } | undefined> {
+  entry(offset: number): { phys: number; size: number; tag: number } | undefined {
     if (offset < this.minOffset || offset >= this.maxOffset) return undefined;
-    const { buf, count } = await this.read(offset, 1);
+    const { buf, count } = this.read(offset, 1);
     if (count < 1) return undefined;
     return { phys: cqPhys(buf, 0), size: cqSize(buf, 0), tag: cqTag(buf, 0) };
   }
@@ -287,19 +285,19 @@ export class ConsumeQueue {
    * First offset in [lo, maxOffset) whose entry has phys >= `phys` (entries with size 0 — holes
    * left by a crash — count as beyond). maxOffset if none.
    */
-  async lowerBoundPhys(phys: number, lo = this.minOffset): Promise<number> {
+  lowerBoundPhys(phys: number, lo = this.minOffset): number {
     let hi = this.maxOffset;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      const e = await this.entryRaw(mid);
+      const e = this.entryRaw(mid);
       if (e !== undefined && e.size > 0 && e.phys < phys) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private async entryRaw(offset: number): Promise<{ phys: number; size: number } | undefined> {
-    const { buf, count } = await this.read(offset, 1);
+  private entryRaw(offset: number): { phys: number; size: number } | undefined {
+    const { buf, count } = this.read(offset, 1);
     return count < 1 ? undefined : { phys: cqPhys(buf, 0), size: cqSize(buf, 0) };
   }
 
@@ -327,7 +325,7 @@ export class ConsumeQueue {
     this.writePending();
     while (this.files.length > 1) {
       const next = this.files[1]!;
-      const lastOfFirst = await this.entryRaw(next - 1);
+      const lastOfFirst = this.entryRaw(next - 1);
       if (lastOfFirst === undefined || lastOfFirst.phys >= minPhys) break;
       const p = this.filePath(this.files[0]!);
       this.pool.forget(p);
@@ -335,7 +333,7 @@ export class ConsumeQueue {
       this.files.shift();
       this.minOffset = next;
     }
-    this.minOffset = await this.lowerBoundPhys(minPhys, Math.max(this.minOffset, this.files[0] ?? 0));
+    this.minOffset = this.lowerBoundPhys(minPhys, Math.max(this.minOffset, this.files[0] ?? 0));
     this.ahead = undefined;
   }
 }

@@ -101,7 +101,7 @@ function startScan(ctx: ReadContext, req: ReadRequest): Scan | ReadResult {
   const filter = req.filter ?? MATCH_ALL;
   const maxMsgs = Math.max(1, Math.floor(req.max));
   const want = Math.min(filter.all ? maxMsgs : Math.max(maxMsgs, FILTER_SCAN_ENTRIES), maxOffset - req.offset);
-  const { buf, count } = q.cq.readNow(req.offset, want);
+  const { buf, count } = q.cq.read(req.offset, want);
   return { req, minOffset, maxOffset, filter, maxMsgs, maxBytes: req.maxBytes ?? ctx.maxReadBytes, buf, count, messages: [], bytes: 0, i: 0 };
 }
 
@@ -174,7 +174,7 @@ export async function lookupPhys(ctx: ReadContext, phys: number): Promise<Record
 export async function lookupQueueOffset(ctx: ReadContext, topic: string, queueId: number, offset: number): Promise<RecordView | undefined> {
   const q = ctx.queues.get(topic, queueId);
   if (!q || !Number.isSafeInteger(offset)) return undefined;
-  const e = await q.cq.entry(offset);
+  const e = q.cq.entry(offset);
   if (!e || e.size <= 0 || e.phys < ctx.minPhys()) return undefined;
   return readVerified(ctx, e.phys, e.size);
 }

@@ -49,7 +49,7 @@ export async function recoverByScan(d: RecoveryDeps, cp: Checkpoint | undefined)
   let scanFrom = cp ? cp.cqDispatchedOffset : (first?.start ?? 0);
   if (first && scanFrom < first.start) scanFrom = first.start;
   for (const q of d.queues()) {
-    const at = await q.cq.lowerBoundPhys(scanFrom);
+    const at = q.cq.lowerBoundPhys(scanFrom);
     await q.cq.truncate(at);
     q.nextOffset = q.cq.maxOffset;
   }
@@ -84,7 +84,7 @@ export async function recoverByScan(d: RecoveryDeps, cp: Checkpoint | undefined)
   }
   await dropSegmentsAfter(d, torn ? end - 1 : end);
   for (const q of d.queues()) {
-    await q.cq.truncate(await q.cq.lowerBoundPhys(stop.end));
+    await q.cq.truncate(q.cq.lowerBoundPhys(stop.end));
     q.nextOffset = q.cq.maxOffset;
   }
   d.dispatcher.dispatchedOffset = end;
